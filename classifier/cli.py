@@ -1,0 +1,193 @@
+"""``moderation train | evaluate | score | benchmark``: thin click wrappers over the library.
+
+Each command resolves its paths (flag, then environment variable, then default), calls one plain
+function and turns the library's errors into a one-line message and exit status 1: a user sees
+what went wrong and what to do, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from classifier.bundle import ModelLoadError, load_model
+from classifier.corpora import CorpusError
+from classifier.scoring_io import ScoreInputError, parse_score_line, scores_to_json
+from classifier.teamdata import load_team_data
+
+DEFAULT_MODEL_DIR = "models"
+
+
+def default_team_dir() -> Path:
+    """``MODERATION_TEAM_DIR``, else ``./training_data``, else the one beside this package."""
+    configured = os.environ.get("MODERATION_TEAM_DIR")
+    if configured:
+        return Path(configured)
+    local = Path("training_data")
+    return local if local.is_dir() else Path(__file__).resolve().parents[1] / "training_data"
+
+
+def resolve_model_dir(value: str | None) -> Path:
+    """``--model-dir``, else ``MODERATION_MODEL_DIR``, else ``./models``."""
+    return Path(value or os.environ.get("MODERATION_MODEL_DIR") or DEFAULT_MODEL_DIR)
+
+
+def resolve_data_dir(value: str | None) -> Path | None:
+    """``--data-dir``, else ``MODERATION_DATA_DIR``, else none (team data only)."""
+    chosen = value or os.environ.get("MODERATION_DATA_DIR")
+    if not chosen:
+        return None
+    path = Path(chosen)
+    if not path.is_dir():
+        raise click.UsageError(f"data directory {path} does not exist")
+    return path
+
+
+def _echo_err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _fail(error: Exception) -> None:
+    raise click.ClickException(str(error)) from error
+
+
+model_dir_option = click.option(
+    "--model-dir", default=None, metavar="DIR",
+    help="Model directory [env MODERATION_MODEL_DIR, default ./models].")
+data_dir_option = click.option(
+    "--data-dir", default=None, metavar="DIR",
+    help="Folder with public corpora, one sub-folder each [env MODERATION_DATA_DIR].")
+team_dir_option = click.option(
+    "--team-dir", default=None, metavar="DIR",
+    help="The team's own data [env MODERATION_TEAM_DIR, default ./training_data].")
+
+
+@click.command("train")
+@data_dir_option
+@model_dir_option
+@team_dir_option
+@click.option("--no-encoder", is_flag=True,
+              help="Lexical models only (faster training; no sentence-encoder second opinion).")
+@click.option("--corpus", "corpora", multiple=True, metavar="NAME",
+              help="Train on these public corpora only (repeatable; default: all found).")
+def train_command(data_dir: str | None, model_dir: str | None, team_dir: str | None,
+                  no_encoder: bool, corpora: tuple[str, ...]) -> None:
+    """Train the respect, spam and on-topic models and make them current."""
+    from classifier.training import TrainingOptions, train_models
+
+    options = TrainingOptions(encoder=not no_encoder, corpora=list(corpora) or None)
+    try:
+        path = train_models(Path(team_dir) if team_dir else default_team_dir(),
+                            resolve_model_dir(model_dir), resolve_data_dir(data_dir),
+                            options=options, progress=_echo_err)
+    except (CorpusError, OSError) as error:
+        _fail(error)
+    click.echo(str(path))
+
+
+@click.command("evaluate")
+@click.option("--corpus", required=True, metavar="NAME",
+              help="germeval2018, germeval2019, germeval2021, hasoc-de, one-million-posts or "
+                   "training_data (the team's held-out split).")
+@click.option("--split", default="test", show_default=True, help="Which split to score.")
+@data_dir_option
+@model_dir_option
+@team_dir_option
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def evaluate_command(corpus: str, split: str, data_dir: str | None, model_dir: str | None,
+                     team_dir: str | None, output_format: str) -> None:
+    """Score a corpus' evaluation split with the installed model and print the metrics."""
+    from classifier.evaluation import evaluate
+
+    directory = resolve_model_dir(model_dir)
+    try:
+        model = load_model(directory)
+        result = evaluate(model, directory, corpus, split=split,
+                          data_dir=resolve_data_dir(data_dir),
+                          team_dir=Path(team_dir) if team_dir else default_team_dir(),
+                          progress=_echo_err)
+    except (ModelLoadError, CorpusError, ValueError) as error:
+        _fail(error)
+    if output_format == "json":
+        click.echo(json.dumps(result, ensure_ascii=False))
+    else:
+        click.echo(_format_text(result))
+
+
+def _format_text(result: dict[str, Any]) -> str:
+    lines = [f"{result['corpus']} ({result['split']}), n={result['n']}, model {result['model_version']}",
+             f"  official F1 (GermEval) {result['official_f1']:.4f}   macro F1 {result['macro_f1']:.4f}"
+             f"   accuracy {result['accuracy']:.4f}",
+             f"  macro precision {result['macro_precision']:.4f}   macro recall "
+             f"{result['macro_recall']:.4f}   threshold {result['threshold']:.2f}",
+             f"  confusion matrix (rows true 0/1): {result['confusion_matrix']}"]
+    for key in ("targets", "hard_cases"):
+        if key in result:
+            lines.append(f"  {key}: {json.dumps(result[key])}")
+    if "slow_path_share" in result:
+        lines.append(f"  encoder consulted for {result['slow_path_share']:.1%} of texts")
+    return "\n".join(lines)
+
+
+@click.command("score")
+@model_dir_option
+@click.option("--no-evidence", is_flag=True, help="Skip the highlighted words (faster).")
+def score_command(model_dir: str | None, no_evidence: bool) -> None:
+    """Score JSON lines from stdin, one JSON line of scores and evidence per input line.
+
+    Input: {"text": ..., "article": {"title": ..., "body": ...}, "parent_text": ...}. A bad line
+    yields {"line": N, "error": ...} in its place; the exit status is then 1.
+    """
+    try:
+        model = load_model(resolve_model_dir(model_dir))
+    except ModelLoadError as error:
+        _fail(error)
+    failures = 0
+    for number, raw in enumerate(sys.stdin.buffer, start=1):
+        if not raw.strip():
+            continue
+        try:
+            comment = parse_score_line(raw)
+        except ScoreInputError as error:
+            failures += 1
+            click.echo(json.dumps({"line": number, "error": str(error)}, ensure_ascii=False))
+            continue
+        scores = model.score(comment, evidence=not no_evidence)
+        click.echo(json.dumps(scores_to_json(scores), ensure_ascii=False))
+    if failures:
+        _echo_err(f"{failures} line(s) could not be scored; see the error objects in the output")
+        sys.exit(1)
+
+
+@click.command("benchmark")
+@model_dir_option
+@team_dir_option
+@click.option("--rounds", default=3, show_default=True, help="Passes over the comments.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def benchmark_command(model_dir: str | None, team_dir: str | None, rounds: int,
+                      output_format: str) -> None:
+    """Time the full scoring path, the lexical fast path and a plain Pipeline.predict_proba."""
+    from classifier.benchmark import benchmark_comments, run_benchmark
+
+    try:
+        model = load_model(resolve_model_dir(model_dir))
+        team = load_team_data(Path(team_dir) if team_dir else default_team_dir())
+    except (ModelLoadError, CorpusError) as error:
+        _fail(error)
+    comments = benchmark_comments(team)
+    _echo_err(f"timing {len(comments)} comments x {rounds} rounds on each path")
+    result = run_benchmark(model, comments, rounds=rounds)
+    if output_format == "json":
+        click.echo(json.dumps(result))
+    else:
+        click.echo("\n".join(f"{key:32s} {value}" for key, value in result.items()))
+
+
+COMMANDS = (train_command, evaluate_command, score_command, benchmark_command)

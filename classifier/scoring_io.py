@@ -1,0 +1,76 @@
+"""JSON in and out for ``moderation score``: strict input checks, plain output."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from classifier.types import ArticleText, CommentInput, CommentScores
+
+MAX_TEXT_CHARS = 20_000
+
+
+class ScoreInputError(ValueError):
+    """An input line that cannot be scored; the message says why."""
+
+
+def _optional_string(obj: dict[str, Any], key: str, where: str) -> str | None:
+    value = obj.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ScoreInputError(f"{where}{key} must be a string, not {type(value).__name__}")
+    return value
+
+
+def validate_text(text: object, field: str = "text") -> str:
+    """A comment text that is a non-empty string of at most ``MAX_TEXT_CHARS`` characters."""
+    if not isinstance(text, str):
+        raise ScoreInputError(f"{field} must be a string")
+    if not text.strip():
+        raise ScoreInputError(f"{field} is empty")
+    if len(text) > MAX_TEXT_CHARS:
+        raise ScoreInputError(
+            f"{field} has {len(text)} characters; at most {MAX_TEXT_CHARS} are accepted"
+        )
+    return text
+
+
+def parse_score_line(raw: bytes) -> CommentInput:
+    """One input line (bytes, as read) to a :class:`CommentInput`."""
+    try:
+        decoded = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ScoreInputError(f"not valid UTF-8 (byte {error.start})") from error
+    try:
+        obj = json.loads(decoded)
+    except json.JSONDecodeError as error:
+        raise ScoreInputError(f"not valid JSON: {error.msg} at column {error.colno}") from error
+    if not isinstance(obj, dict):
+        raise ScoreInputError("each line must be a JSON object with a \"text\" field")
+    text = validate_text(obj.get("text"))
+    article = None
+    if obj.get("article") is not None:
+        raw_article = obj["article"]
+        if not isinstance(raw_article, dict):
+            raise ScoreInputError("article must be an object with \"title\" and \"body\"")
+        title = _optional_string(raw_article, "title", "article.") or ""
+        body = _optional_string(raw_article, "body", "article.") or ""
+        if not (title.strip() or body.strip()):
+            raise ScoreInputError("article needs a title or a body")
+        article = ArticleText(title, body)
+    parent = _optional_string(obj, "parent_text", "")
+    return CommentInput(text, article, parent)
+
+
+def scores_to_json(scores: CommentScores) -> dict[str, Any]:
+    """The scores as a JSON-ready dict: per rule its probability, evidence and signals."""
+    rules = {}
+    for name in ("respectful", "on_topic", "spam"):
+        rule = getattr(scores, name)
+        rules[name] = {
+            "score": round(rule.score, 6),
+            "evidence": [asdict(e) for e in rule.evidence],
+            "signals": rule.signals,
+        }
+    return {"scores": {k: round(v, 6) for k, v in scores.as_dict().items()}, **rules,
+            "model_version": scores.model_version, "slow_path": scores.slow_path}

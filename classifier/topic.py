@@ -1,0 +1,258 @@
+"""Is a comment about *its* article? Features that work for articles never seen in training.
+
+A comment is compared with its article (title and body) and, when it replies to another comment,
+with that parent. The model never learns per-article words; it learns how on-topic comments
+*relate* to their article: how many content words they share (lemmatised, so "Ladesäulen" meets
+"Ladesäule"), how similar they are by IDF-weighted cosine, whether the comment is closer to some
+other reference article than to its own (a comment meant for another article), whether it is a
+short reply to an on-topic parent, and which spam signals it shows.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import simplemma
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from classifier.spam_signals import SIGNAL_NAMES, spam_signals
+from classifier.types import CommentInput, Evidence
+
+_TOKEN = re.compile(r"\w{3,}")
+_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+# Function words of German and English: they say nothing about a topic.
+_STOPWORD_TEXT = """aber alle allem allen aller alles als also am an ander andere anderen anders auch auf aus
+    bei beim bin bis bist da damit dann das dass dem den denen denn der des dessen die dies diese
+    diesem diesen dieser dieses doch dort du durch ein eine einem einen einer eines einfach er es
+    etwas euch euer eure für gar gegen gibt hab habe haben hat hatte hätte hier hin ich ihr ihre
+    ihrem ihren ihrer im immer in ins ist ja jede jedem jeden jeder jetzt kann kein keine keinem
+    keinen keiner können könnte machen macht man mal mehr mein meine mich mir mit muss müssen nach
+    nicht nichts noch nun nur ob oder ohne schon sehr sein seine sich sie sind so soll sollte sonst
+    über um und uns unser unsere unter viel vom von vor war waren warum was weil weiter welche wenn
+    wer werden wie wieder will wir wird wo wohl würde zu zum zur zwar zwischen genau halt eben
+    schon wirklich natürlich eigentlich gerade the and for are but not you your with this that have
+    from they will would there their what about which when make like just than then them been has
+    had was were its also only into over such more most some can could should our out very who why
+    how all any each other artikel article"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+
+@lru_cache(maxsize=200_000)
+def _lemma(token: str) -> str:
+    """Lemma of a lower-cased token (German first, then English), umlauts folded."""
+    return simplemma.lemmatize(token, lang=("de", "en")).lower().translate(_FOLD)
+
+
+@dataclass(frozen=True)
+class ContentWord:
+    """A content word of a text: its lemma and where it stands in the text."""
+
+    lemma: str
+    start: int
+    end: int
+
+
+def content_words(text: str) -> list[ContentWord]:
+    """Lemmatised content words of ``text`` with their spans (stop words left out)."""
+    words = []
+    for match in _TOKEN.finditer(text):
+        token = match.group().lower()
+        if token in STOPWORDS or token.isdigit():
+            continue
+        lemma = _lemma(token)
+        if lemma not in STOPWORDS:
+            words.append(ContentWord(lemma, match.start(), match.end()))
+    return words
+
+
+FEATURE_NAMES: tuple[str, ...] = (
+    "log_content_words",
+    "article_overlap",
+    "log_shared_article_words",
+    "article_cosine",
+    "title_overlap",
+    "other_article_margin",
+    "is_reply",
+    "parent_cosine",
+    "parent_article_cosine",
+    "reply_to_on_topic_parent",
+    "short_reply",
+    *(f"spam_{name}" for name in SIGNAL_NAMES),
+)
+
+
+@dataclass(frozen=True)
+class _Profile:
+    """A text's IDF-weighted, l2-normalised bag of lemmas."""
+
+    weights: dict[str, float]
+
+    def cosine(self, other: _Profile) -> float:
+        small, large = sorted((self.weights, other.weights), key=len)
+        return sum(value * large.get(lemma, 0.0) for lemma, value in small.items())
+
+
+@dataclass(frozen=True)
+class _ArticleContext:
+    lemmas: frozenset[str]
+    title_lemmas: frozenset[str]
+    profile: _Profile
+    others: tuple[_Profile, ...]
+
+
+_ARTICLE_CACHE_SIZE = 2048
+
+
+class TopicFeatures(TransformerMixin, BaseEstimator):
+    """Turn :class:`CommentInput` objects into the features named in :data:`FEATURE_NAMES`.
+
+    Parameters
+    ----------
+    short_reply_words : int, default=8
+        A reply with at most this many content words counts as a short reply.
+
+    Attributes
+    ----------
+    idf_ : dict of str to float
+        Inverse document frequency of each lemma seen in ``fit``.
+    default_idf_ : float
+        IDF for lemmas never seen (as rare as the rarest).
+    reference_profiles_ : list
+        Profiles of the reference articles a comment is also compared with.
+    """
+
+    def __init__(self, *, short_reply_words: int = 8) -> None:
+        self.short_reply_words = short_reply_words
+
+    def fit(self, X: Sequence[CommentInput], y=None, reference_articles: Iterable[str] = (),
+            background: Iterable[str] = ()) -> TopicFeatures:
+        """Learn lemma IDF from the comments, their articles and ``background`` texts.
+
+        :param reference_articles: article texts every comment is also compared with, to tell a
+            generic comment from one that fits *another* article better.
+        """
+        self.__dict__.pop("_article_cache", None)
+        documents = [comment.text for comment in X]
+        documents += list({_article_text(c) for c in X if c.article is not None})
+        documents += list(background)
+        references = list(reference_articles)
+        documents += references
+        frequency: Counter[str] = Counter()
+        for document in documents:
+            frequency.update({word.lemma for word in content_words(document)})
+        total = len(documents) + 1
+        self.idf_ = {lemma: math.log(total / (count + 1)) + 1.0 for lemma, count in frequency.items()}
+        self.default_idf_ = math.log(total) + 1.0
+        self.reference_profiles_ = [self._profile(content_words(text)) for text in references]
+        return self
+
+    def _profile(self, words: list[ContentWord]) -> _Profile:
+        counts = Counter(word.lemma for word in words)
+        weights = {
+            lemma: (1.0 + math.log(count)) * self.idf_.get(lemma, self.default_idf_)
+            for lemma, count in counts.items()
+        }
+        norm = math.sqrt(sum(value * value for value in weights.values())) or 1.0
+        return _Profile({lemma: value / norm for lemma, value in weights.items()})
+
+    def transform(self, X: Sequence[CommentInput]) -> np.ndarray:
+        """One feature row per comment."""
+        check_is_fitted(self)
+        return np.vstack([self.transform_one(comment) for comment in X])
+
+    def transform_one(self, comment: CommentInput) -> np.ndarray:
+        """The feature row of one comment (the service's per-request path)."""
+        return self._features(comment)[0]
+
+    def shared_words(self, comment: CommentInput) -> tuple[Evidence, ...]:
+        """The comment's words that also occur in its article, weighted by rarity."""
+        return self._features(comment)[1]
+
+    def _article(self, comment: CommentInput) -> _ArticleContext:
+        """The article's lemmas and profile, cached: many comments share one article."""
+        article = comment.article
+        key = (article.title, article.body) if article else ("", "")
+        cache: dict = self.__dict__.setdefault("_article_cache", {})
+        context = cache.get(key)
+        if context is None:
+            words = content_words(_article_text(comment))
+            profile = self._profile(words)
+            context = _ArticleContext(
+                lemmas=frozenset(word.lemma for word in words),
+                title_lemmas=frozenset(word.lemma for word in content_words(key[0])),
+                profile=profile,
+                # the article itself may be a reference article: leave it out of the comparison
+                others=tuple(ref for ref in self.reference_profiles_ if ref.cosine(profile) < 0.9),
+            )
+            if len(cache) >= _ARTICLE_CACHE_SIZE:
+                cache.pop(next(iter(cache)))
+            cache[key] = context
+        return context
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state.pop("_article_cache", None)
+        return state
+
+    def _features(self, comment: CommentInput) -> tuple[np.ndarray, tuple[Evidence, ...]]:
+        words = content_words(comment.text)
+        profile = self._profile(words)
+        lemmas = {word.lemma for word in words}
+        article = self._article(comment)
+        article_profile = article.profile
+        title_lemmas = article.title_lemmas
+        shared = lemmas & article.lemmas
+        article_cosine = profile.cosine(article_profile)
+        best_other = max((profile.cosine(ref) for ref in article.others), default=0.0)
+        is_reply = comment.parent_text is not None
+        if is_reply:
+            parent_profile = self._profile(content_words(comment.parent_text or ""))
+            parent_cosine = profile.cosine(parent_profile)
+            parent_article = parent_profile.cosine(article_profile)
+        else:
+            parent_cosine = parent_article = 0.0
+        short = len(words) <= self.short_reply_words
+        signals = spam_signals(comment.text)
+        row = np.array(
+            [
+                math.log1p(len(lemmas)),
+                len(shared) / max(1, len(lemmas)),
+                math.log1p(len(shared)),
+                article_cosine,
+                len(lemmas & title_lemmas) / max(1, len(title_lemmas)),
+                best_other - article_cosine,
+                float(is_reply),
+                parent_cosine,
+                parent_article,
+                float(is_reply) * parent_article,
+                float(is_reply and short),
+                *(math.log1p(signals.get(name, 0)) for name in SIGNAL_NAMES),
+            ],
+            dtype=np.float64,
+        )
+        evidence = tuple(
+            Evidence(comment.text[w.start : w.end], w.start, w.end,
+                     round(self.idf_.get(w.lemma, self.default_idf_), 4))
+            for w in words if w.lemma in shared
+        )
+        return row, evidence
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """The names of the feature columns."""
+        return np.array(FEATURE_NAMES, dtype=object)
+
+
+def _article_text(comment: CommentInput) -> str:
+    article = comment.article
+    if article is None:
+        return ""
+    # The title says what the article is about more densely than the body: count it twice.
+    return f"{article.title}\n{article.title}\n{article.body}"

@@ -1,0 +1,336 @@
+"""Train the moderation model from the team's data and whatever public corpora are present.
+
+:func:`train_models` is what ``moderation train`` runs. It reports progress through a callback
+(the CLI prints it to stderr), never trains on a test split, and drops any training text that also
+occurs, after normalisation, in a test split of any corpus or in our own held-out split.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from classifier.bundle import save_model, sha256_of
+from classifier.corpora import (
+    CORPUS_NAMES,
+    LabelledText,
+    available_corpora,
+    corpus_files,
+    load_corpus,
+)
+from classifier.domain import DomainAdaptedClassifier
+from classifier.encoder import SentenceEmbedder
+from classifier.features import NgramAnalyzer
+from classifier.metrics import evaluate_predictions
+from classifier.model import NEWS_DOMAIN, TWEET_DOMAIN, ModerationModel
+from classifier.overlap import normalised_key
+from classifier.teamdata import TeamComment, TeamData, load_team_data, team_files
+from classifier.topic import TopicFeatures
+from classifier.types import ArticleText, CommentInput
+
+Progress = Callable[[str], None]
+
+TEAM_SOURCE = "training_data"
+# Which head a corpus trains and is evaluated with: tweets vs comments under news articles.
+CORPUS_DOMAINS = {
+    "germeval2018": TWEET_DOMAIN,
+    "germeval2019": TWEET_DOMAIN,
+    "hasoc-de": TWEET_DOMAIN,
+    "germeval2021": NEWS_DOMAIN,
+    "one-million-posts": NEWS_DOMAIN,
+    TEAM_SOURCE: NEWS_DOMAIN,
+}
+SPAM_CATEGORIES = frozenset({"spam", "ad"})
+
+
+@dataclass(frozen=True)
+class TrainingOptions:
+    """Knobs of a training run; the defaults were chosen by cross-validation (docs/ablation.md)."""
+
+    C: float = 1.0
+    cv: int = 5
+    min_df: int = 2
+    team_weight: float = 3.0
+    encoder: bool = True
+    cascade_band: tuple[float, float] = (0.25, 0.75)
+    corpora: Sequence[str] | None = None  # None: every corpus found in the data directory
+    random_state: int = 0
+
+
+@dataclass
+class _Examples:
+    texts: list[str] = field(default_factory=list)
+    labels: list[int] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+    def add(self, text: str, label: int, source: str) -> None:
+        self.texts.append(text)
+        self.labels.append(label)
+        self.sources.append(source)
+
+
+def train_models(
+    team_dir: Path,
+    model_dir: Path,
+    data_dir: Path | None = None,
+    *,
+    options: TrainingOptions = TrainingOptions(),
+    progress: Progress = lambda message: None,
+) -> Path:
+    """Train the respect, spam and on-topic models, save them as the current bundle.
+
+    :param team_dir: the ``training_data/`` folder.
+    :param data_dir: folder holding public corpora (one sub-folder each), or None for none.
+    :return: the new bundle's directory.
+    """
+    started = time.monotonic()
+
+    def say(message: str) -> None:
+        progress(f"[{time.monotonic() - started:6.1f}s] {message}")
+
+    team = load_team_data(Path(team_dir))
+    team_train = team.split("train")
+    say(f"{TEAM_SOURCE}: {len(team.comments)} comments under {len(team.articles)} articles "
+        f"({len(team_train)} for training, {len(team.comments) - len(team_train)} held out)")
+    names = _corpora_to_use(data_dir, options)
+    public = {name: load_corpus(name, Path(data_dir), "train") for name in names} if names else {}
+    for name, rows in public.items():
+        say(f"{name}: {len(rows)} training examples ({sum(r.label for r in rows)} positive)")
+    forbidden = _test_keys(team, data_dir, names)
+    examples, dropped = _respect_examples(team_train, public, forbidden)
+    say(f"dropped {dropped} training texts that also occur in a test or held-out split")
+
+    respect, cv_metrics = _train_respect(examples, options, say)
+    spam = _train_spam(respect.named_steps["tfidf"], team_train, options, say)
+    topic = _train_topic(team, team_train, public_background(data_dir, names), options, say)
+    encoder = None
+    if options.encoder:
+        encoder, encoder_metrics = _train_encoder(examples, respect, options, say)
+        cv_metrics["with_encoder"] = encoder_metrics
+
+    model = ModerationModel(respect, spam, topic, encoder, options.cascade_band)
+    metadata = {
+        "sources": _sources_metadata(team_dir, team, data_dir, public),
+        "dropped_overlapping_texts": dropped,
+        "options": {"C": options.C, "cv": options.cv, "min_df": options.min_df,
+                    "team_weight": options.team_weight, "encoder": options.encoder,
+                    "cascade_band": list(options.cascade_band)},
+        "respect_thresholds": cv_metrics.pop("thresholds"),
+        "cv_metrics": cv_metrics,
+        "training_seconds": round(time.monotonic() - started, 1),
+    }
+    path = save_model(model, Path(model_dir), metadata)
+    say(f"saved model {model.version} to {path}")
+    return path
+
+
+def _corpora_to_use(data_dir: Path | None, options: TrainingOptions) -> list[str]:
+    if data_dir is None:
+        return []
+    found = available_corpora(Path(data_dir))
+    if options.corpora is None:
+        return found
+    return [name for name in options.corpora if name in found]
+
+
+def _test_keys(team: TeamData, data_dir: Path | None, names: Sequence[str]) -> set[str]:
+    """Normalised texts of every evaluation split: none of them may be trained on."""
+    keys = {normalised_key(c.text) for c in team.split("heldout")}
+    for name in names:
+        keys.update(normalised_key(r.text) for r in load_corpus(name, Path(data_dir), "test"))
+    return keys
+
+
+def _respect_examples(team_train: list[TeamComment], public: dict[str, list[LabelledText]],
+                      forbidden: set[str]) -> tuple[_Examples, int]:
+    examples = _Examples()
+    dropped = 0
+    for comment in team_train:
+        examples.add(comment.text, int(not comment.respectful), TEAM_SOURCE)
+    for name, rows in public.items():
+        for row in rows:
+            if normalised_key(row.text) in forbidden:
+                dropped += 1
+                continue
+            examples.add(row.text, row.label, name)
+    return examples, dropped
+
+
+def _train_respect(examples: _Examples, options: TrainingOptions,
+                   say: Progress) -> tuple[Pipeline, dict]:
+    labels = np.array(examples.labels)
+    sources = np.array(examples.sources)
+    domains = np.array([CORPUS_DOMAINS[s] for s in sources], dtype=object)
+    weights = np.where(sources == TEAM_SOURCE, options.team_weight, 1.0)
+    say(f"respect model: {len(labels)} examples ({labels.sum()} not respectful), "
+        f"domains {dict(zip(*np.unique(domains, return_counts=True), strict=True))}; "
+        f"fitting word+char TF-IDF and a {options.cv}-fold cross-validated logistic regression")
+    respect = Pipeline([
+        ("tfidf", TfidfVectorizer(analyzer=NgramAnalyzer(), sublinear_tf=True, lowercase=False,
+                                  min_df=options.min_df, dtype=np.float64)),
+        ("clf", DomainAdaptedClassifier(domain=NEWS_DOMAIN, C=options.C, cv=options.cv,
+                                        random_state=options.random_state)),
+    ])
+    respect.fit(examples.texts, labels, clf__sample_domains=domains, clf__sample_weight=weights)
+    vectorizer = respect.named_steps["tfidf"]
+    vectorizer.stop_words_ = None  # the pruned n-grams: only needed for introspection, and huge
+    say(f"respect model: {len(vectorizer.vocabulary_)} n-gram features")
+    metrics = cv_report(respect.named_steps["clf"].oof_proba_, labels, sources, domains)
+    for source, row in metrics["per_source"].items():
+        say(f"respect model CV {source}: official F1 {row['official_f1']:.4f} "
+            f"(threshold {metrics['thresholds'][CORPUS_DOMAINS[source]]:.2f})")
+    return respect, metrics
+
+
+def cv_report(probabilities: np.ndarray, labels: np.ndarray, sources: np.ndarray,
+              domains: np.ndarray) -> dict:
+    """CV metrics per source, with each domain's threshold chosen on its own out-of-fold rows."""
+    thresholds = {}
+    for domain in np.unique(domains):
+        mask = domains == domain
+        thresholds[str(domain)] = best_threshold(labels[mask], probabilities[mask])
+    per_source = {}
+    for source in np.unique(sources):
+        mask = sources == source
+        threshold = thresholds[CORPUS_DOMAINS[str(source)]]
+        row = evaluate_predictions(labels[mask], (probabilities[mask] >= threshold).astype(int))
+        per_source[str(source)] = {k: row[k] for k in ("n", "official_f1", "macro_f1", "accuracy")}
+    return {"thresholds": thresholds, "per_source": per_source}
+
+
+def best_threshold(labels: np.ndarray, probabilities: np.ndarray) -> float:
+    """The decision threshold with the best official F1 on these (out-of-fold) predictions."""
+    candidates = np.round(np.arange(0.20, 0.801, 0.01), 2)
+    scores = [evaluate_predictions(labels, (probabilities >= t).astype(int))["official_f1"]
+              for t in candidates]
+    return float(candidates[int(np.argmax(scores))])
+
+
+def _train_spam(vectorizer: TfidfVectorizer, team_train: list[TeamComment],
+                options: TrainingOptions, say: Progress) -> Pipeline:
+    labels = np.array([int(c.category in SPAM_CATEGORIES) for c in team_train])
+    say(f"spam model: {len(labels)} team comments ({labels.sum()} spam or ads)")
+    classifier = DomainAdaptedClassifier(domain=NEWS_DOMAIN, C=options.C, cv=options.cv,
+                                         random_state=options.random_state)
+    classifier.fit(vectorizer.transform([c.text for c in team_train]), labels)
+    # The vectorizer is already fitted (shared with the respect model): assemble, do not refit.
+    return Pipeline([("tfidf", vectorizer), ("clf", classifier)])
+
+
+def topic_examples(team: TeamData, comments: list[TeamComment],
+                   random_state: int = 0) -> tuple[list[CommentInput], np.ndarray]:
+    """Comment/article pairs for the on-topic model, label 1 = off topic.
+
+    Every comment is paired with its own article (labelled as written) and every on-topic comment
+    also with another article of its language, where it is off topic: that teaches the model what
+    "about this article" means without learning any article's words.
+    """
+    rng = np.random.default_rng(random_state)
+    articles = {a.id: ArticleText(a.title, a.body) for a in team.articles.values()}
+    by_lang: dict[str, list[str]] = {}
+    for article in team.articles.values():
+        by_lang.setdefault(article.lang, []).append(article.id)
+    inputs: list[CommentInput] = []
+    labels: list[int] = []
+    for comment in comments:
+        parent = team.parent_text(comment)
+        inputs.append(CommentInput(comment.text, articles[comment.article_id], parent))
+        labels.append(int(not comment.on_topic))
+        if comment.on_topic:
+            lang = team.articles[comment.article_id].lang
+            others = [a for a in by_lang.get(lang, []) if a != comment.article_id] or \
+                [a for a in articles if a != comment.article_id]
+            if others:
+                other = others[int(rng.integers(len(others)))]
+                inputs.append(CommentInput(comment.text, articles[other], parent))
+                labels.append(1)
+    return inputs, np.array(labels)
+
+
+def public_background(data_dir: Path | None, names: Sequence[str]) -> list[str]:
+    """Unlabelled news-forum texts that make the on-topic model's word rarities realistic."""
+    texts: list[str] = []
+    for name in names:
+        if CORPUS_DOMAINS.get(name) == NEWS_DOMAIN:
+            texts.extend(row.text for row in load_corpus(name, Path(data_dir), "train"))
+    return texts
+
+
+def _train_topic(team: TeamData, team_train: list[TeamComment], background: list[str],
+                 options: TrainingOptions, say: Progress) -> Pipeline:
+    inputs, labels = topic_examples(team, team_train, options.random_state)
+    say(f"on-topic model: {len(inputs)} comment/article pairs ({labels.sum()} off topic), "
+        f"{len(background)} background texts for word rarity")
+    references = [f"{a.title}\n{a.body}" for a in team.articles.values()]
+    topic = Pipeline([
+        ("features", TopicFeatures()),
+        ("scale", StandardScaler()),
+        ("clf", DomainAdaptedClassifier(domain=NEWS_DOMAIN, C=options.C, cv=options.cv,
+                                        random_state=options.random_state)),
+    ])
+    topic.fit(inputs, labels, features__reference_articles=references,
+              features__background=background)
+    oof = topic.named_steps["clf"].oof_proba_
+    row = evaluate_predictions(labels, (oof >= 0.5).astype(int))
+    say(f"on-topic model CV: official F1 {row['official_f1']:.4f}, accuracy {row['accuracy']:.4f}")
+    return topic
+
+
+def _train_encoder(examples: _Examples, respect: Pipeline, options: TrainingOptions,
+                   say: Progress) -> tuple[Pipeline, dict]:
+    embedder = SentenceEmbedder()
+    say(f"sentence encoder: embedding {len(examples.texts)} texts "
+        "(about 3 ms each on 2 cores)")
+    vectors = np.vstack([embedder.transform(examples.texts[i : i + 2000])
+                         for i in _progress_range(len(examples.texts), 2000, say, "embedded")])
+    labels = np.array(examples.labels)
+    sources = np.array(examples.sources)
+    domains = np.array([CORPUS_DOMAINS[s] for s in sources], dtype=object)
+    weights = np.where(sources == TEAM_SOURCE, options.team_weight, 1.0)
+    classifier = DomainAdaptedClassifier(domain=NEWS_DOMAIN, C=options.C, cv=options.cv,
+                                         random_state=options.random_state)
+    classifier.fit(vectors, labels, sample_domains=domains, sample_weight=weights)
+    lexical = respect.named_steps["clf"].oof_proba_
+    low, high = options.cascade_band
+    unsure = (lexical >= low) & (lexical <= high)
+    combined = np.where(unsure, (lexical + classifier.oof_proba_) / 2.0, lexical)
+    metrics = cv_report(combined, labels, sources, domains)
+    metrics["slow_path_share"] = round(float(unsure.mean()), 4)
+    for source, row in metrics["per_source"].items():
+        say(f"respect + encoder cascade CV {source}: official F1 {row['official_f1']:.4f}")
+    say(f"cascade: {metrics['slow_path_share']:.1%} of training texts take the encoder path")
+    return Pipeline([("embed", embedder), ("clf", classifier)]), metrics
+
+
+def _progress_range(total: int, step: int, say: Progress, verb: str):
+    for start in range(0, total, step):
+        yield start
+        say(f"{verb} {min(start + step, total)}/{total}")
+
+
+def _sources_metadata(team_dir: Path, team: TeamData, data_dir: Path | None,
+                      public: dict[str, list[LabelledText]]) -> list[dict]:
+    sources = [{
+        "name": TEAM_SOURCE, "split": "train", "examples": len(team.split("train")),
+        "files": [_file_entry(p) for p in team_files(Path(team_dir))],
+    }]
+    for name, rows in public.items():
+        sources.append({
+            "name": name, "split": "train", "examples": len(rows),
+            "files": [_file_entry(p) for p in corpus_files(name, Path(data_dir), "train")],
+        })
+    return sources
+
+
+def _file_entry(path: Path) -> dict[str, str]:
+    return {"path": str(path), "sha256": sha256_of(path)}
+
+
+__all__ = ["CORPUS_DOMAINS", "CORPUS_NAMES", "TrainingOptions", "train_models"]

@@ -1,0 +1,1 @@
+"""The ``moderation`` command: the one place where classifier, policies and service meet."""
