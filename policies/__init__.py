@@ -1,0 +1,12 @@
+"""Moderation policy: turns the classifier's scores into approve / hold / reject, with reasons.
+
+The site's rules and thresholds are data (``default.json``, see :mod:`policies.schema`); the
+rules that apply them are listed in :mod:`policies.rules`. No HTTP and no training here.
+"""
+
+from policies.decision import Decision, Reason
+from policies.engine import decide
+from policies.loader import load_policy
+from policies.policy import Policy, PolicyError
+
+__all__ = ["Decision", "Policy", "PolicyError", "Reason", "decide", "load_policy"]

@@ -1,0 +1,66 @@
+"""Read a policy file and turn every problem in it into one :class:`PolicyError`."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+from marshmallow import ValidationError
+
+from policies.policy import Policy, PolicyError
+from policies.schema import PolicySchema
+
+DEFAULT_SOURCE = "policies/default.json (package data)"
+
+
+def load_policy(path: str | Path | None = None) -> Policy:
+    """Load and validate a policy file.
+
+    :param path: the JSON policy file; ``None`` loads the package's ``default.json``.
+    :return: the parsed policy.
+    :raise PolicyError: the file cannot be read, is not JSON or does not follow the schema.
+    """
+    if path is None:
+        source = DEFAULT_SOURCE
+        text = resources.files(__package__).joinpath("default.json").read_text(encoding="utf-8")
+    else:
+        source = str(path)
+        text = _read(Path(path))
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise PolicyError(
+            source,
+            [f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"],
+        ) from error
+    try:
+        return PolicySchema().load(data)
+    except ValidationError as error:
+        raise PolicyError(source, _problems(error.messages)) from error
+
+
+def _read(path: Path) -> str:
+    """Return the file's text, or raise a PolicyError saying in plain words why not."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError as error:
+        raise PolicyError(str(path), ["file not found"]) from error
+    except IsADirectoryError as error:
+        raise PolicyError(str(path), ["is a directory, not a file"]) from error
+    except OSError as error:
+        raise PolicyError(str(path), [f"cannot read the file: {error.strerror}"]) from error
+    except UnicodeDecodeError as error:
+        raise PolicyError(str(path), [f"not UTF-8 text: {error.reason}"]) from error
+
+
+def _problems(messages: dict | list, path: str = "") -> list[str]:
+    """Flatten marshmallow's nested error messages into ``"a.b.c: message"`` lines."""
+    if isinstance(messages, list):
+        return [f"{path or '(top level)'}: {message}" for message in messages]
+    problems = []
+    for key, nested in messages.items():
+        # "_schema" holds errors about the object itself rather than one of its fields.
+        child = path if key == "_schema" else f"{path}.{key}" if path else str(key)
+        problems.extend(_problems(nested, child))
+    return problems

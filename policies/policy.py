@@ -1,0 +1,71 @@
+"""The parsed policy: the site's rules, their thresholds and the texts that explain them.
+
+These are plain values; :mod:`policies.schema` builds them from the policy file and
+:mod:`policies.loader` reads that file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: The site's rules, in the order of :class:`classifier.types.CommentScores`.
+RULE_NAMES = ("respectful", "on_topic", "spam")
+
+#: The rule name of reasons the system gives itself, e.g. when the scorer failed.
+SYSTEM = "system"
+
+#: Reason codes, taken from Coral Talk's ``RejectionReasonCode`` enum.
+CODES = ("ABUSIVE", "OFFENSIVE", "HATE_SPEECH", "IRRELEVANT_CONTENT", "SPAM", "OTHER")
+
+#: Every text a person reads comes in these languages.
+LANGUAGES = ("de", "en")
+
+
+class PolicyError(Exception):
+    """A policy that cannot be used; the message lists every problem with its field path."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        lines = [f"Invalid policy {source}:", *(f"  - {problem}" for problem in problems)]
+        super().__init__("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class RulePolicy:
+    """How one rule turns its score into a decision, and how the decision is explained.
+
+    A score *crosses* a threshold when it is greater than or equal to it.
+    """
+
+    code: str
+    hold: float
+    reject: float | None  # None: never reject automatically, a person decides
+    clearly_fine_below: float  # premoderation approves only scores below this
+    moderator_message: dict[str, str]
+    commenter_message: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """The texts for a reason the system gives itself (no rule of the site involved)."""
+
+    moderator_message: dict[str, str]
+    commenter_message: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The site's moderation policy, as loaded from a policy file."""
+
+    version: str
+    premoderation: bool  # hold everything that is not clearly fine
+    rules: dict[str, RulePolicy]  # by rule name, one for each of RULE_NAMES
+    system: Notice  # used when the comment could not be scored
+    premoderation_message: dict[str, str]  # for moderators, put before the rule's message
+
+    def commenter_message(self, rule: str) -> dict[str, str]:
+        """The commenter-facing text for a reason given under ``rule``."""
+        if rule == SYSTEM:
+            return self.system.commenter_message
+        return self.rules[rule].commenter_message

@@ -1,0 +1,147 @@
+"""``policy check``: a good file passes, every broken one is explained without a traceback."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from policies import load_policy
+from policies.cli import policy
+
+DELETE = object()  # marks a field to remove in an edit
+
+
+@pytest.fixture
+def default_data() -> dict:
+    """The default policy file as plain JSON data, to break in a test."""
+    return json.loads(resources.files("policies").joinpath("default.json").read_text("utf-8"))
+
+
+def edited(data: dict, edits: dict[str, object]) -> dict:
+    """``data`` with each dotted path set to its value (or removed, for DELETE)."""
+    for path, value in edits.items():
+        *parents, key = path.split(".")
+        target = data
+        for parent in parents:
+            target = target[parent]
+        if value is DELETE:
+            del target[key]
+        else:
+            target[key] = value
+    return data
+
+
+def check(path: Path | str):
+    """Run ``policy check PATH``."""
+    return CliRunner().invoke(policy, ["check", str(path)])
+
+
+def test_check_accepts_the_default_policy():
+    path = resources.files("policies").joinpath("default.json")
+    result = check(path)
+    assert result.exit_code == 0, result.output
+    expected = load_policy()
+    assert result.stdout == f"OK: policy {expected.version} (rules: respectful, on_topic, spam)\n"
+
+
+def test_check_accepts_an_edited_valid_policy(tmp_path, default_data):
+    path = tmp_path / "policy.json"
+    edits = {"version": "strict-2", "premoderation": True, "rules.spam.reject": None}
+    path.write_text(json.dumps(edited(default_data, edits)))
+    result = check(path)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("OK: policy strict-2 ")
+
+
+@pytest.mark.parametrize(
+    ("edits", "problem"),
+    [
+        ({"rules.respectful.hold": "0.5"}, "rules.respectful.hold: Not a valid number."),
+        ({"rules.spam.hold": 1.5}, "rules.spam.hold: Must be between 0 and 1, got 1.5."),
+        ({"rules.spam.hold": float("nan")}, "rules.spam.hold: Special numeric values"),
+        ({"premoderation": "false"}, "premoderation: Not a valid boolean."),
+        ({"version": ""}, "version: Must not be empty."),
+        ({"rules.spam.reject": 0.4}, "rules.spam.reject: Must not be below hold (0.5), got 0.4."),
+        ({"rules.spam.reject": DELETE}, "rules.spam.reject: Missing data for required field."),
+        (
+            {"rules.on_topic.clearly_fine_below": 0.7},
+            "rules.on_topic.clearly_fine_below: Must not be above hold (0.6), got 0.7.",
+        ),
+        ({"rules.spam.code": "RUDE"}, "rules.spam.code: Must be one of: ABUSIVE, "),
+        (
+            {"rules.respectful.commenter_message.en": DELETE},
+            "rules.respectful.commenter_message.en: Missing data for required field.",
+        ),
+        ({"system.moderator_message.de": " "}, "system.moderator_message.de: Must not be empty."),
+        ({"rules.on_topic": DELETE}, "rules.on_topic: Missing data for required field."),
+        ({"rules.respectfull": {}}, "rules.respectfull: Unknown field."),
+        ({"premoderation_message.fr": "Prémodération"}, "premoderation_message.fr: Unknown field."),
+    ],
+)
+def test_check_names_the_field_of_each_problem(tmp_path, default_data, edits, problem):
+    path = tmp_path / "policy.json"
+    path.write_text(json.dumps(edited(default_data, edits)))
+    result = check(path)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert f"  - {problem}" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_check_lists_every_problem_at_once(tmp_path, default_data):
+    edits = {
+        "rules.spam.reject": 0.1,  # an ordering problem next to a field problem in one rule
+        "rules.spam.moderator_message.de": DELETE,
+        "rules.respectful.code": "RUDE",
+        "version": 3,
+    }
+    path = tmp_path / "policy.json"
+    path.write_text(json.dumps(edited(default_data, edits)))
+    result = check(path)
+    assert result.exit_code == 1
+    problems = [line for line in result.stderr.splitlines() if line.startswith("  - ")]
+    assert sorted(problem.split(":")[0] for problem in problems) == [
+        "  - rules.respectful.code",
+        "  - rules.spam.moderator_message.de",
+        "  - rules.spam.reject",
+        "  - version",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ('{\n  "version": "1",\n  "premoderation": false,,\n}', "not valid JSON: Expecting"),
+        ('{\n  "version": "1"\n  "rules": {}\n}', "(line 3, column 3)"),
+        ("[]", "(top level): Invalid input type."),
+        (b"\xff\xfe{}", "not UTF-8 text"),
+    ],
+)
+def test_check_explains_a_file_that_is_not_a_policy_object(tmp_path, content, problem):
+    path = tmp_path / "policy.json"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    result = check(path)
+    assert result.exit_code == 1
+    assert problem in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("make_path", "problem"),
+    [
+        (lambda tmp: tmp / "missing.json", "file not found"),
+        (lambda tmp: tmp, "is a directory, not a file"),
+    ],
+)
+def test_check_explains_a_path_that_cannot_be_read(tmp_path, make_path, problem):
+    path = make_path(tmp_path)
+    result = check(path)
+    assert result.exit_code == 1
+    assert result.stderr == f"Invalid policy {path}:\n  - {problem}\n"
