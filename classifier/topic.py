@@ -60,6 +60,17 @@ class ContentWord:
     end: int
 
 
+_PIECE = 5  # German compounds share pieces: "Fusionskraft" and "Kernfusion" share "usion"
+
+
+def word_units(lemma: str) -> list[str]:
+    """What a word contributes to a profile: its lemma and, for long words, its 5-letter pieces."""
+    units = [lemma]
+    if len(lemma) > _PIECE:
+        units.extend("~" + lemma[i : i + _PIECE] for i in range(len(lemma) - _PIECE + 1))
+    return units
+
+
 def content_words(text: str) -> list[ContentWord]:
     """Lemmatised content words of ``text`` with their spans (stop words left out)."""
     words = []
@@ -103,6 +114,7 @@ class _Profile:
 @dataclass(frozen=True)
 class _ArticleContext:
     lemmas: frozenset[str]
+    pieces: frozenset[str]
     title_lemmas: frozenset[str]
     profile: _Profile
     others: tuple[_Profile, ...]
@@ -122,7 +134,7 @@ class TopicFeatures(TransformerMixin, BaseEstimator):
     Attributes
     ----------
     idf_ : dict of str to float
-        Inverse document frequency of each lemma seen in ``fit``.
+        Inverse document frequency of each unit (lemma or word piece) seen in ``fit``.
     default_idf_ : float
         IDF for lemmas never seen (as rare as the rarest).
     reference_profiles_ : list
@@ -147,7 +159,7 @@ class TopicFeatures(TransformerMixin, BaseEstimator):
         documents += references
         frequency: Counter[str] = Counter()
         for document in documents:
-            frequency.update({word.lemma for word in content_words(document)})
+            frequency.update({unit for word in content_words(document) for unit in word_units(word.lemma)})
         total = len(documents) + 1
         self.idf_ = {lemma: math.log(total / (count + 1)) + 1.0 for lemma, count in frequency.items()}
         self.default_idf_ = math.log(total) + 1.0
@@ -155,7 +167,7 @@ class TopicFeatures(TransformerMixin, BaseEstimator):
         return self
 
     def _profile(self, words: list[ContentWord]) -> _Profile:
-        counts = Counter(word.lemma for word in words)
+        counts = Counter(unit for word in words for unit in word_units(word.lemma))
         weights = {
             lemma: (1.0 + math.log(count)) * self.idf_.get(lemma, self.default_idf_)
             for lemma, count in counts.items()
@@ -187,6 +199,7 @@ class TopicFeatures(TransformerMixin, BaseEstimator):
             profile = self._profile(words)
             context = _ArticleContext(
                 lemmas=frozenset(word.lemma for word in words),
+                pieces=frozenset(u for word in words for u in word_units(word.lemma)[1:]),
                 title_lemmas=frozenset(word.lemma for word in content_words(key[0])),
                 profile=profile,
                 # the article itself may be a reference article: leave it out of the comparison
@@ -209,7 +222,8 @@ class TopicFeatures(TransformerMixin, BaseEstimator):
         article = self._article(comment)
         article_profile = article.profile
         title_lemmas = article.title_lemmas
-        shared = lemmas & article.lemmas
+        shared = {w.lemma for w in words
+                  if w.lemma in article.lemmas or any(u in article.pieces for u in word_units(w.lemma)[1:])}
         article_cosine = profile.cosine(article_profile)
         best_other = max((profile.cosine(ref) for ref in article.others), default=0.0)
         is_reply = comment.parent_text is not None
