@@ -54,6 +54,8 @@ class DomainAdaptedClassifier(ClassifierMixin, BaseEstimator):
     intercept_ : dict of str to float
     calibration_ : dict of str to tuple of float
         Per domain, the sigmoid calibrator's ``(a, b)``: ``p = 1 / (1 + exp(a * f + b))``.
+    oof_decision_ : ndarray of shape (n_samples,)
+        Cross-validated decision value (log-odds before calibration) of each training row.
     oof_proba_ : ndarray of shape (n_samples,)
         Cross-validated probability of each training row (each row calibrated with its own
         domain's head): the honest basis for CV metrics and thresholds.
@@ -99,6 +101,7 @@ class DomainAdaptedClassifier(ClassifierMixin, BaseEstimator):
         linear = self._linear().fit(augmented, y, sample_weight=sample_weight)
         self._set_heads(linear.coef_[0], float(linear.intercept_[0]), X.shape[1])
         out_of_fold = self._out_of_fold_decisions(augmented, y, domains, sample_weight)
+        self.oof_decision_ = out_of_fold
         self.calibration_ = {}
         self.oof_proba_ = np.zeros(len(y))
         for name in self.domains_:

@@ -2,7 +2,9 @@
 
 - ``respect``: ``Pipeline([tfidf(NgramAnalyzer), DomainAdaptedClassifier])``, p(not respectful);
 - ``spam``: the same fitted TF-IDF with its own head, p(spam or advertising);
-- ``topic``: ``Pipeline([TopicFeatures, StandardScaler, DomainAdaptedClassifier])``, p(off topic);
+- ``topic``: ``Pipeline([TopicFeatures, StandardScaler, DomainAdaptedClassifier])``, p(off topic),
+  where ``TopicFeatures`` relates the comment to its article and parent and adds the decision value
+  of a text-only off-topic head (chatter and ad style) over the same TF-IDF;
 - ``encoder`` (optional): ``Pipeline([SentenceEmbedder, DomainAdaptedClassifier])``, a second
   opinion on respect, run only when the lexical respect score falls inside ``cascade_band``
   (the cascade): the lexical models decide the clear cases in well under a millisecond.
@@ -58,6 +60,8 @@ class ModerationModel:
                 "respect": FastLinearHead.from_classifier(respect["clf"], self.respect_domain),
                 "spam": FastLinearHead.from_classifier(self.spam.named_steps["clf"]),
                 "topic": FastLinearHead.from_classifier(topic["clf"]),
+                "text_head": (FastLinearHead.from_classifier(topic["features"].text_head.named_steps["clf"])
+                              if topic["features"].text_head is not None else None),
                 "encoder": (FastLinearHead.from_classifier(self.encoder.named_steps["clf"],
                                                            self.respect_domain)
                             if self.encoder is not None else None),
@@ -92,7 +96,7 @@ class ModerationModel:
         return CommentScores(
             respectful=RuleScore(respect, respect_evidence,
                                  {"encoder_consulted": slow} if self.encoder is not None else {}),
-            on_topic=self._topic_score(parts, comment, evidence),
+            on_topic=self._topic_score(parts, comment, vector, evidence),
             spam=RuleScore(spam, spam_evidence, {"spam_signals": spam_signals(comment.text)}),
             model_version=self.version,
             slow_path=slow,
@@ -113,12 +117,16 @@ class ModerationModel:
         second = parts["encoder"].probability(embedding)
         return (lexical + second) / 2.0, True
 
-    def _topic_score(self, parts: dict, comment: CommentInput, evidence: bool) -> RuleScore:
+    def _topic_score(self, parts: dict, comment: CommentInput, vector: SparseVector,
+                     evidence: bool) -> RuleScore:
         if comment.article is None:
             return RuleScore(0.0, (), {"skipped": "no article given"})
         features = self.topic.named_steps["features"]
         scale = self.topic.named_steps["scale"]
-        row = features.transform_one(comment)
+        text_logit = None
+        if parts["text_head"] is not None:  # same TF-IDF vector as the respect model: reuse it
+            text_logit = parts["text_head"].decision(vector.values, vector.indices)
+        row = features.transform_one(comment, text_logit)
         probability = parts["topic"].probability((row - scale.mean_) / scale.scale_)
         if not evidence:
             return RuleScore(probability)

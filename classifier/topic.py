@@ -98,6 +98,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "short_reply",
     *(f"spam_{name}" for name in SIGNAL_NAMES),
 )
+TEXT_LOGIT_FEATURE = "text_off_topic_logit"
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,11 @@ class TopicFeatures(TransformerMixin, BaseEstimator):
     ----------
     short_reply_words : int, default=8
         A reply with at most this many content words counts as a short reply.
+    text_head : fitted classifier pipeline or None, default=None
+        A model of off-topic *style* from the comment text alone (chatter, ads). When given, its
+        decision value is one more feature. It must already be fitted; this transformer never
+        fits it, and in ``fit_transform`` uses the out-of-fold values passed as ``text_logits``
+        so the stacked model does not learn from the head's in-sample overconfidence.
 
     Attributes
     ----------
@@ -141,8 +147,15 @@ class TopicFeatures(TransformerMixin, BaseEstimator):
         Profiles of the reference articles a comment is also compared with.
     """
 
-    def __init__(self, *, short_reply_words: int = 8) -> None:
+    def __init__(self, *, short_reply_words: int = 8, text_head=None) -> None:
         self.short_reply_words = short_reply_words
+        self.text_head = text_head
+
+    def fit_transform(self, X: Sequence[CommentInput], y=None, text_logits=None,
+                      **fit_params) -> np.ndarray:
+        """Fit, then transform ``X`` using ``text_logits`` (out-of-fold) for the text head."""
+        self.fit(X, y, **fit_params)
+        return self._rows(X, text_logits)
 
     def fit(self, X: Sequence[CommentInput], y=None, reference_articles: Iterable[str] = (),
             background: Iterable[str] = ()) -> TopicFeatures:
@@ -178,11 +191,27 @@ class TopicFeatures(TransformerMixin, BaseEstimator):
     def transform(self, X: Sequence[CommentInput]) -> np.ndarray:
         """One feature row per comment."""
         check_is_fitted(self)
-        return np.vstack([self.transform_one(comment) for comment in X])
+        return self._rows(X, None)
 
-    def transform_one(self, comment: CommentInput) -> np.ndarray:
-        """The feature row of one comment (the service's per-request path)."""
-        return self._features(comment)[0]
+    def _rows(self, X: Sequence[CommentInput], text_logits) -> np.ndarray:
+        rows = np.vstack([self._features(comment)[0] for comment in X])
+        if self.text_head is None:
+            return rows
+        if text_logits is None:
+            text_logits = self.text_head.decision_function([comment.text for comment in X])
+        return np.column_stack([rows, np.asarray(text_logits, dtype=np.float64)])
+
+    def transform_one(self, comment: CommentInput, text_logit: float | None = None) -> np.ndarray:
+        """The feature row of one comment (the service's per-request path).
+
+        :param text_logit: the text head's decision value if the caller already has it.
+        """
+        row = self._features(comment)[0]
+        if self.text_head is None:
+            return row
+        if text_logit is None:
+            text_logit = float(self.text_head.decision_function([comment.text])[0])
+        return np.append(row, text_logit)
 
     def shared_words(self, comment: CommentInput) -> tuple[Evidence, ...]:
         """The comment's words that also occur in its article, weighted by rarity."""
@@ -261,7 +290,8 @@ class TopicFeatures(TransformerMixin, BaseEstimator):
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """The names of the feature columns."""
-        return np.array(FEATURE_NAMES, dtype=object)
+        names = FEATURE_NAMES if self.text_head is None else (*FEATURE_NAMES, TEXT_LOGIT_FEATURE)
+        return np.array(names, dtype=object)
 
 
 def _article_text(comment: CommentInput) -> str:

@@ -109,7 +109,13 @@ def train_models(
 
     respect, cv_metrics = _train_respect(examples, options, say)
     spam = _train_spam(respect.named_steps["tfidf"], team_train, options, say)
-    topic = _train_topic(team, team_train, public_background(data_dir, names), options, say)
+    off_topic_rows = (load_corpus("one-million-posts", Path(data_dir), "train", task="on_topic")
+                      if "one-million-posts" in names else [])
+    off_topic_rows = [r for r in off_topic_rows if normalised_key(r.text) not in forbidden]
+    text_head, text_logits = _train_text_head(respect.named_steps["tfidf"], team_train, off_topic_rows,
+                                              options, say)
+    topic = _train_topic(team, team_train, public_background(data_dir, names), text_head, text_logits,
+                         options, say)
     encoder = None
     if options.encoder:
         encoder, encoder_metrics = _train_encoder(examples, respect, options, say)
@@ -224,6 +230,26 @@ def _train_spam(vectorizer: TfidfVectorizer, team_train: list[TeamComment],
     return Pipeline([("tfidf", vectorizer), ("clf", classifier)])
 
 
+def _train_text_head(vectorizer: TfidfVectorizer, team_train: list[TeamComment],
+                     forum_rows: list[LabelledText], options: TrainingOptions,
+                     say: Progress) -> tuple[Pipeline, dict[str, float]]:
+    """A text-only model of off-topic style, and its out-of-fold decision per team comment.
+
+    One Million Posts' moderators' OffTopic labels come from 2,000 other articles, which keeps
+    this head from learning only the vocabulary of our own 16 articles.
+    """
+    texts = [c.text for c in team_train] + [r.text for r in forum_rows]
+    labels = np.array([int(not c.on_topic) for c in team_train] + [r.label for r in forum_rows])
+    domains = np.array([NEWS_DOMAIN] * len(team_train) + ["forum"] * len(forum_rows), dtype=object)
+    say(f"off-topic text head: {len(texts)} comments ({labels.sum()} off topic, "
+        f"{len(forum_rows)} from one-million-posts)")
+    classifier = DomainAdaptedClassifier(domain=NEWS_DOMAIN, C=options.C, cv=options.cv,
+                                         random_state=options.random_state)
+    classifier.fit(vectorizer.transform(texts), labels, sample_domains=domains)
+    logits = {c.text: float(v) for c, v in zip(team_train, classifier.oof_decision_, strict=False)}
+    return Pipeline([("tfidf", vectorizer), ("clf", classifier)]), logits
+
+
 def topic_examples(team: TeamData, comments: list[TeamComment],
                    random_state: int = 0) -> tuple[list[CommentInput], np.ndarray]:
     """Comment/article pairs for the on-topic model, label 1 = off topic.
@@ -264,19 +290,21 @@ def public_background(data_dir: Path | None, names: Sequence[str]) -> list[str]:
 
 
 def _train_topic(team: TeamData, team_train: list[TeamComment], background: list[str],
-                 options: TrainingOptions, say: Progress) -> Pipeline:
+                 text_head: Pipeline, text_logits: dict[str, float], options: TrainingOptions,
+                 say: Progress) -> Pipeline:
     inputs, labels = topic_examples(team, team_train, options.random_state)
     say(f"on-topic model: {len(inputs)} comment/article pairs ({labels.sum()} off topic), "
         f"{len(background)} background texts for word rarity")
     references = [f"{a.title}\n{a.body}" for a in team.articles.values()]
     topic = Pipeline([
-        ("features", TopicFeatures()),
+        ("features", TopicFeatures(text_head=text_head)),
         ("scale", StandardScaler()),
         ("clf", DomainAdaptedClassifier(domain=NEWS_DOMAIN, C=options.C, cv=options.cv,
                                         random_state=options.random_state)),
     ])
     topic.fit(inputs, labels, features__reference_articles=references,
-              features__background=background)
+              features__background=background,
+              features__text_logits=[text_logits[c.text] for c in inputs])
     oof = topic.named_steps["clf"].oof_proba_
     row = evaluate_predictions(labels, (oof >= 0.5).astype(int))
     say(f"on-topic model CV: official F1 {row['official_f1']:.4f}, accuracy {row['accuracy']:.4f}")
