@@ -4,7 +4,7 @@ Layout of a model directory::
 
     models/
       CURRENT                      # the version in use, one line
-      20261125T180102Z-1a2b3c4d/
+      20261125T180102123456Z-1a2b3c4d/
         model.joblib               # the ModerationModel
         metadata.json              # version, sources with sha256, library versions, CV metrics
 
@@ -96,7 +96,12 @@ def save_model(model: ModerationModel, model_dir: Path, metadata: dict[str, Any]
         joblib.dump(model, model_path, compress=3)
         digest = sha256_of(model_path)
         created = datetime.now(UTC)
-        version = f"{created:%Y%m%dT%H%M%SZ}-{digest[:8]}"
+        # Microseconds keep two saves of one model apart and make names sort by age.
+        version = f"{created:%Y%m%dT%H%M%S%fZ}-{digest[:8]}"
+        suffix = 2
+        while (model_dir / version).exists():  # the same model saved twice in one instant
+            version = f"{created:%Y%m%dT%H%M%S%fZ}-{digest[:8]}-{suffix}"
+            suffix += 1
         full_metadata = {
             "version": version,
             "created": created.isoformat(timespec="seconds"),

@@ -97,6 +97,8 @@ class DomainAdaptedClassifier(ClassifierMixin, BaseEstimator):
         self.classes_ = np.unique(y)
         if len(self.classes_) != 2:
             raise ValueError("DomainAdaptedClassifier needs both classes in y")
+        # Work on 0/1 throughout: the calibrator reads labels <= 0 as the negative class.
+        y = (y == self.classes_[1]).astype(int)
         augmented = _augment(X, domains, self.domains_)
         linear = self._linear().fit(augmented, y, sample_weight=sample_weight)
         self._set_heads(linear.coef_[0], float(linear.intercept_[0]), X.shape[1])

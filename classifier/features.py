@@ -35,27 +35,39 @@ class NgramAnalyzer:
 
     def __call__(self, text: str) -> list[str]:
         """Normalise a raw comment and return its n-grams (the training entry point)."""
-        return self.ngrams(normalize_text(text))
+        return self.ngrams_by_word(normalize_text(text))[0]
 
-    def ngrams(self, normalized: str) -> list[str]:
-        """The n-grams of already normalised text, in a fixed order."""
+    def ngrams_by_word(self, normalized: str) -> tuple[list[str], list[int]]:
+        """The n-grams of normalised text and, for each, the whitespace-separated word it is from.
+
+        A word n-gram spanning two words is counted as the first word's: evidence attributes
+        each n-gram's weight to the word it belongs to.
+        """
         features: list[str] = []
-        low, high = self.char_ngrams
-        for word in normalized.split():
+        owners: list[int] = []
+        char_low, char_high = self.char_ngrams
+        tokens: list[str] = []
+        token_owners: list[int] = []
+        for index, word in enumerate(normalized.split()):
             padded = f" {word} "
             length = len(padded)
-            for n in range(low, min(high, length) + 1):
+            before = len(features)
+            for n in range(char_low, min(char_high, length) + 1):
                 features.extend(padded[i : i + n] for i in range(length - n + 1))
-        tokens = _WORD.findall(normalized)
-        low, high = self.word_ngrams
-        for n in range(low, high + 1):
+            owners.extend([index] * (len(features) - before))
+            found = _WORD.findall(word)
+            tokens.extend(found)
+            token_owners.extend([index] * len(found))
+        word_low, word_high = self.word_ngrams
+        for n in range(word_low, word_high + 1):
             if n == 1:
                 features.extend(WORD_PREFIX + token for token in tokens)
             else:
                 features.extend(
                     WORD_PREFIX + " ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)
                 )
-        return features
+            owners.extend(token_owners[: max(0, len(tokens) - n + 1)])
+        return features, owners
 
     def __repr__(self) -> str:
         return f"NgramAnalyzer(word_ngrams={self.word_ngrams}, char_ngrams={self.char_ngrams})"

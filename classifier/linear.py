@@ -21,10 +21,17 @@ from classifier.features import NgramAnalyzer
 
 @dataclass(frozen=True)
 class SparseVector:
-    """One document's l2-normalised TF-IDF vector: column indices and their values."""
+    """One document's l2-normalised TF-IDF vector: column indices and their values.
+
+    ``occurrences`` and ``owners`` list every in-vocabulary n-gram occurrence (as a position in
+    ``indices``) with the word it came from, so a weight can be traced back to words.
+    """
 
     indices: np.ndarray
     values: np.ndarray
+    occurrences: np.ndarray
+    owners: np.ndarray
+    counts: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -34,7 +41,6 @@ class FastTfidf:
     analyzer: NgramAnalyzer
     vocabulary: dict[str, int]
     idf: np.ndarray
-    feature_names: np.ndarray
 
     @classmethod
     def from_vectorizer(cls, vectorizer: TfidfVectorizer) -> FastTfidf:
@@ -45,19 +51,22 @@ class FastTfidf:
             analyzer=vectorizer.analyzer,
             vocabulary=dict(vectorizer.vocabulary_),
             idf=np.asarray(vectorizer.idf_, dtype=np.float64),
-            feature_names=vectorizer.get_feature_names_out(),
         )
 
     def transform_normalized(self, normalized: str) -> SparseVector:
         """TF-IDF of an already normalised text."""
-        lookup = self.vocabulary.get
-        hits = [index for index in map(lookup, self.analyzer.ngrams(normalized)) if index is not None]
-        if not hits:
-            return SparseVector(np.empty(0, dtype=np.intp), np.empty(0, dtype=np.float64))
-        indices, counts = np.unique(np.fromiter(hits, dtype=np.intp, count=len(hits)), return_counts=True)
+        features, owners = self.analyzer.ngrams_by_word(normalized)
+        hits = list(map(self.vocabulary.get, features))
+        kept = [i for i, index in enumerate(hits) if index is not None]
+        if not kept:
+            empty = np.empty(0, dtype=np.intp)
+            return SparseVector(empty, np.empty(0), empty, empty, empty)
+        columns = np.fromiter((hits[i] for i in kept), dtype=np.intp, count=len(kept))
+        indices, occurrences, counts = np.unique(columns, return_inverse=True, return_counts=True)
         values = (np.log(counts) + 1.0) * self.idf[indices]
         values /= np.sqrt(values @ values)
-        return SparseVector(indices, values)
+        word_of = np.fromiter((owners[i] for i in kept), dtype=np.intp, count=len(kept))
+        return SparseVector(indices, values, occurrences, word_of, counts)
 
 
 @dataclass(frozen=True)

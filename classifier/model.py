@@ -86,18 +86,18 @@ class ModerationModel:
         vector = parts["tfidf"].transform_normalized(normalized.text)
         respect, slow = self._respect_probability(parts, comment.text, vector, cascade)
         spam = parts["spam"].probability(vector.values, vector.indices)
+        signals = spam_signals(comment.text)
         respect_evidence = spam_evidence = ()
         if evidence:
-            names = parts["tfidf"].feature_names[vector.indices]
-            respect_evidence = word_evidence(comment.text, normalized, names,
+            respect_evidence = word_evidence(comment.text, normalized, vector,
                                              parts["respect"].contributions(vector))
-            spam_evidence = word_evidence(comment.text, normalized, names,
+            spam_evidence = word_evidence(comment.text, normalized, vector,
                                           parts["spam"].contributions(vector))
         return CommentScores(
             respectful=RuleScore(respect, respect_evidence,
                                  {"encoder_consulted": slow} if self.encoder is not None else {}),
-            on_topic=self._topic_score(parts, comment, vector, evidence),
-            spam=RuleScore(spam, spam_evidence, {"spam_signals": spam_signals(comment.text)}),
+            on_topic=self._topic_score(parts, comment, vector, signals, evidence),
+            spam=RuleScore(spam, spam_evidence, {"spam_signals": signals}),
             model_version=self.version,
             slow_path=slow,
         )
@@ -118,7 +118,7 @@ class ModerationModel:
         return (lexical + second) / 2.0, True
 
     def _topic_score(self, parts: dict, comment: CommentInput, vector: SparseVector,
-                     evidence: bool) -> RuleScore:
+                     signals: dict[str, int], evidence: bool) -> RuleScore:
         if comment.article is None:
             return RuleScore(0.0, (), {"skipped": "no article given"})
         features = self.topic.named_steps["features"]
@@ -126,23 +126,21 @@ class ModerationModel:
         text_logit = None
         if parts["text_head"] is not None:  # same TF-IDF vector as the respect model: reuse it
             text_logit = parts["text_head"].decision(vector.values, vector.indices)
-        row = features.transform_one(comment, text_logit)
+        row, shared = features.describe_one(comment, text_logit, signals)
         probability = parts["topic"].probability((row - scale.mean_) / scale.scale_)
         if not evidence:
             return RuleScore(probability)
-        shared = features.shared_words(comment)
         # Shared article words speak *against* an off-topic violation: negative weight.
         spans = tuple(Evidence(e.text, e.start, e.end, -e.weight) for e in shared)
-        signals: dict[str, object] = {
+        facts: dict[str, object] = {
             "shared_article_words": sorted({e.text.lower() for e in shared}),
             "shares_no_article_words": not shared,
         }
         if comment.parent_text is not None:
-            signals["reply"] = True
-        found = spam_signals(comment.text)
-        if found:
-            signals["spam_signals"] = found
-        return RuleScore(probability, spans[:8], signals)
+            facts["reply"] = True
+        if signals:
+            facts["spam_signals"] = signals
+        return RuleScore(probability, spans[:8], facts)
 
     def predict_proba(self, comments: Sequence[CommentInput]) -> np.ndarray:
         """Respect, on-topic and spam violation probabilities, one row per comment (bulk use)."""

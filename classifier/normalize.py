@@ -28,15 +28,16 @@ _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t
 
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|de|net|org|io|ly|at|ch|info|shop)/\S*")
 _MENTION = re.compile(r"@\w+")
-# A word with leetspeak digits between letters, e.g. "v0llid1ot", "d3pp" (not "iphone17", "mp3").
-_LEET_WORD = re.compile(r"\b[a-z013457$]*[a-z][013457$]+[a-z][a-z013457$]*\b")
+# A word with leetspeak digits (one kind per run) between letters: "v0llid1ot", "schei55e";
+# not "iphone17s" or "h5n1" (digit runs, other digits). "mp3s" cannot be told from "d3pp".
+_LEET_WORD = re.compile(r"(?<![\w$])[a-z]+(?:(?:0+|1+|3+|4+|5+|7+|\$+)[a-z]+)+(?![\w$])")
 # Three or more single letters joined by filler: "i d i o t", "i-d-i-o-t", "p.e.n.n.e.r",
 # "i 💩 d 💩 i 💩 o 💩 t". Each letter must stand alone (no letter on either side).
 # Digits count as letters here so that "V 0 l l i d i o t" is joined before leetspeak is read.
 _SPACED = re.compile(r"\b[a-z0-9](?:\W{1,5}[a-z0-9]\b){2,}")
 _SPACED_LETTER = re.compile(r"[a-z0-9]")
 # A symbol or emoji inside a word: "id🤬iot", "arsch*loch".
-_INNER_SYMBOL = re.compile(r"(?<=[a-z])[^\w\s.,;:!?'\"()\[\]-]{1,3}(?=[a-z])")
+_INNER_SYMBOL = re.compile(r"(?<=[a-z])[^\w\s.,;:!?'\"()\[\]$-]{1,3}(?=[a-z])")
 _REPEAT = re.compile(r"([a-z])\1\1+")
 _VOWELS = frozenset("aeiouy")
 
@@ -95,9 +96,10 @@ def _rewrite(
 
 def _token(name: str) -> Rewrite:
     def rewrite(match: re.Match[str]) -> tuple[str, list[int]]:
-        width = match.end() - match.start()
-        # first characters point at the match start, the last at its end: the span covers it all
-        return f" {name} ", [0] + [min(i, width - 1) for i in range(len(name))] + [width - 1]
+        last = match.end() - match.start() - 1
+        # the token's characters spread over the match, so its span is the whole URL or mention
+        spread = [round(i * last / (len(name) - 1)) for i in range(len(name))]
+        return f" {name} ", [0, *spread, last]
 
     return rewrite
 
@@ -141,9 +143,25 @@ def _fold(text: str) -> tuple[str, list[int]]:
     last = 0
     for match in _NON_ASCII.finditer(lowered):
         index = match.start()
+        char = text[index]
+        if unicodedata.combining(char) and index > 0:
+            # A decomposed accent ("o" + U+0308, as macOS types it): fold it with its base.
+            base = index - 1
+            if index == last and pieces:  # the base was folded on its own just before: redo it
+                removed = pieces.pop()
+                if removed:
+                    del offsets[-len(removed):]
+            else:
+                pieces.append(lowered[last:base])
+                offsets.extend(range(last, base))
+            folded = _fold_char(unicodedata.normalize("NFC", text[base] + char))
+            pieces.append(folded)
+            offsets.extend([base] * len(folded))
+            last = index + 1
+            continue
         pieces.append(lowered[last:index])
         offsets.extend(range(last, index))
-        folded = _fold_char(text[index])
+        folded = _fold_char(char)
         pieces.append(folded)
         offsets.extend([index] * len(folded))
         last = index + 1

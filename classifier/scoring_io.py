@@ -15,11 +15,34 @@ class ScoreInputError(ValueError):
     """An input line that cannot be scored; the message says why."""
 
 
+_FIELDS = {"text", "article", "parent_text"}
+_ARTICLE_FIELDS = {"title", "body"}
+
+
+def _check_fields(obj: dict[str, Any], allowed: set[str], where: str) -> None:
+    """Refuse unknown fields: a typo ("parent" for "parent_text") would silently drop context."""
+    unknown = sorted(set(obj) - allowed)
+    if unknown:
+        raise ScoreInputError(f"unknown field {where}{unknown[0]!r}; allowed: {', '.join(sorted(allowed))}")
+
+
+def _checked_string(value: str, field: str) -> str:
+    """A string that can be written out as UTF-8 (JSON may carry lone surrogates like \ud800)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ScoreInputError(f"{field} contains an invalid character (lone surrogate at "
+                              f"position {error.start})") from error
+    return value
+
+
 def _optional_string(obj: dict[str, Any], key: str, where: str) -> str | None:
     value = obj.get(key)
-    if value is not None and not isinstance(value, str):
+    if value is None:
+        return None
+    if not isinstance(value, str):
         raise ScoreInputError(f"{where}{key} must be a string, not {type(value).__name__}")
-    return value
+    return _checked_string(value, where + key)
 
 
 def validate_text(text: object, field: str = "text") -> str:
@@ -32,7 +55,7 @@ def validate_text(text: object, field: str = "text") -> str:
         raise ScoreInputError(
             f"{field} has {len(text)} characters; at most {MAX_TEXT_CHARS} are accepted"
         )
-    return text
+    return _checked_string(text, field)
 
 
 def parse_score_line(raw: bytes) -> CommentInput:
@@ -47,12 +70,14 @@ def parse_score_line(raw: bytes) -> CommentInput:
         raise ScoreInputError(f"not valid JSON: {error.msg} at column {error.colno}") from error
     if not isinstance(obj, dict):
         raise ScoreInputError("each line must be a JSON object with a \"text\" field")
+    _check_fields(obj, _FIELDS, "")
     text = validate_text(obj.get("text"))
     article = None
     if obj.get("article") is not None:
         raw_article = obj["article"]
         if not isinstance(raw_article, dict):
             raise ScoreInputError("article must be an object with \"title\" and \"body\"")
+        _check_fields(raw_article, _ARTICLE_FIELDS, "article.")
         title = _optional_string(raw_article, "title", "article.") or ""
         body = _optional_string(raw_article, "body", "article.") or ""
         if not (title.strip() or body.strip()):

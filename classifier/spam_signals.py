@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 _SIGNALS: dict[str, re.Pattern[str]] = {
-    "link": re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|de|net|org|io|ly|shop|info|at|ch)\b", re.I),
+    "link": re.compile(r"https?://\S+|www\.\S+|\b[\w-]+\.(?:com|de|net|org|io|ly|shop|info|at|ch)\b", re.I),
     "price": re.compile(r"\d\s?(?:€|euro|eur|\$|dollar)|(?:€|\$)\s?\d|\b\d+\s?%\s?(?:rabatt|off)", re.I),
     "contact": re.compile(r"\b(?:whats ?app|telegram|dm|pn|schreib(?:t)? mir|kontakt|contact me)\b", re.I),
     "link_in_bio": re.compile(r"\b(?:link|infos?) in (?:der |my |meiner )?bio\b", re.I),

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 import simplemma
@@ -51,8 +52,7 @@ def _lemma(token: str) -> str:
     return simplemma.lemmatize(token, lang=("de", "en")).lower().translate(_FOLD)
 
 
-@dataclass(frozen=True)
-class ContentWord:
+class ContentWord(NamedTuple):
     """A content word of a text: its lemma and where it stands in the text."""
 
     lemma: str
@@ -118,7 +118,7 @@ class _ArticleContext:
     pieces: frozenset[str]
     title_lemmas: frozenset[str]
     profile: _Profile
-    others: tuple[_Profile, ...]
+    others: tuple[int, ...]  # reference articles other than this one
 
 
 _ARTICLE_CACHE_SIZE = 2048
@@ -145,6 +145,8 @@ class TopicFeatures(TransformerMixin, BaseEstimator):
         IDF for lemmas never seen (as rare as the rarest).
     reference_profiles_ : list
         Profiles of the reference articles a comment is also compared with.
+    reference_index_ : dict of str to list of (int, float)
+        The same as an inverted index (unit -> reference articles and weights), for speed.
     """
 
     def __init__(self, *, short_reply_words: int = 8, text_head=None) -> None:
@@ -177,6 +179,10 @@ class TopicFeatures(TransformerMixin, BaseEstimator):
         self.idf_ = {lemma: math.log(total / (count + 1)) + 1.0 for lemma, count in frequency.items()}
         self.default_idf_ = math.log(total) + 1.0
         self.reference_profiles_ = [self._profile(content_words(text)) for text in references]
+        self.reference_index_: dict[str, list[tuple[int, float]]] = {}
+        for index, reference in enumerate(self.reference_profiles_):
+            for unit, weight in reference.weights.items():
+                self.reference_index_.setdefault(unit, []).append((index, weight))
         return self
 
     def _profile(self, words: list[ContentWord]) -> _Profile:
@@ -201,21 +207,19 @@ class TopicFeatures(TransformerMixin, BaseEstimator):
             text_logits = self.text_head.decision_function([comment.text for comment in X])
         return np.column_stack([rows, np.asarray(text_logits, dtype=np.float64)])
 
-    def transform_one(self, comment: CommentInput, text_logit: float | None = None) -> np.ndarray:
-        """The feature row of one comment (the service's per-request path).
+    def describe_one(self, comment: CommentInput, text_logit: float | None = None,
+                     signals: dict[str, int] | None = None) -> tuple[np.ndarray, tuple[Evidence, ...]]:
+        """One comment's feature row and the words it shares with its article (the service's path).
 
-        :param text_logit: the text head's decision value if the caller already has it.
+        :param text_logit: the text head's decision value, if the caller already has it.
+        :param signals: ``spam_signals(comment.text)``, if the caller already has them.
         """
-        row = self._features(comment)[0]
+        row, shared = self._features(comment, signals)
         if self.text_head is None:
-            return row
+            return row, shared
         if text_logit is None:
             text_logit = float(self.text_head.decision_function([comment.text])[0])
-        return np.append(row, text_logit)
-
-    def shared_words(self, comment: CommentInput) -> tuple[Evidence, ...]:
-        """The comment's words that also occur in its article, weighted by rarity."""
-        return self._features(comment)[1]
+        return np.append(row, text_logit), shared
 
     def _article(self, comment: CommentInput) -> _ArticleContext:
         """The article's lemmas and profile, cached: many comments share one article."""
@@ -232,7 +236,8 @@ class TopicFeatures(TransformerMixin, BaseEstimator):
                 title_lemmas=frozenset(word.lemma for word in content_words(key[0])),
                 profile=profile,
                 # the article itself may be a reference article: leave it out of the comparison
-                others=tuple(ref for ref in self.reference_profiles_ if ref.cosine(profile) < 0.9),
+                others=tuple(i for i, ref in enumerate(self.reference_profiles_)
+                             if ref.cosine(profile) < 0.9),
             )
             if len(cache) >= _ARTICLE_CACHE_SIZE:
                 cache.pop(next(iter(cache)))
@@ -244,7 +249,16 @@ class TopicFeatures(TransformerMixin, BaseEstimator):
         state.pop("_article_cache", None)
         return state
 
-    def _features(self, comment: CommentInput) -> tuple[np.ndarray, tuple[Evidence, ...]]:
+    def _reference_cosines(self, profile: _Profile) -> list[float]:
+        """Cosine of ``profile`` with every reference article, through an inverted index."""
+        scores = [0.0] * len(self.reference_profiles_)
+        for unit, weight in profile.weights.items():
+            for index, reference_weight in self.reference_index_.get(unit, ()):
+                scores[index] += weight * reference_weight
+        return scores
+
+    def _features(self, comment: CommentInput,
+                  signals: dict[str, int] | None = None) -> tuple[np.ndarray, tuple[Evidence, ...]]:
         words = content_words(comment.text)
         profile = self._profile(words)
         lemmas = {word.lemma for word in words}
@@ -254,7 +268,8 @@ class TopicFeatures(TransformerMixin, BaseEstimator):
         shared = {w.lemma for w in words
                   if w.lemma in article.lemmas or any(u in article.pieces for u in word_units(w.lemma)[1:])}
         article_cosine = profile.cosine(article_profile)
-        best_other = max((profile.cosine(ref) for ref in article.others), default=0.0)
+        cosines = self._reference_cosines(profile)
+        best_other = max((cosines[i] for i in article.others), default=0.0)
         is_reply = comment.parent_text is not None
         if is_reply:
             parent_profile = self._profile(content_words(comment.parent_text or ""))
@@ -263,7 +278,8 @@ class TopicFeatures(TransformerMixin, BaseEstimator):
         else:
             parent_cosine = parent_article = 0.0
         short = len(words) <= self.short_reply_words
-        signals = spam_signals(comment.text)
+        if signals is None:
+            signals = spam_signals(comment.text)
         row = np.array(
             [
                 math.log1p(len(lemmas)),

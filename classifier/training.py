@@ -8,6 +8,7 @@ occurs, after normalisation, in a test split of any corpus or in our own held-ou
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from sklearn.preprocessing import StandardScaler
 from classifier.bundle import save_model, sha256_of
 from classifier.corpora import (
     CORPUS_NAMES,
+    CorpusError,
     LabelledText,
     available_corpora,
     corpus_files,
@@ -123,7 +125,7 @@ def train_models(
 
     model = ModerationModel(respect, spam, topic, encoder, options.cascade_band)
     metadata = {
-        "sources": _sources_metadata(team_dir, team, data_dir, public),
+        "sources": _sources_metadata(team_dir, data_dir, Counter(examples.sources), names),
         "dropped_overlapping_texts": dropped,
         "options": {"C": options.C, "cv": options.cv, "min_df": options.min_df,
                     "team_weight": options.team_weight, "encoder": options.encoder,
@@ -138,12 +140,18 @@ def train_models(
 
 
 def _corpora_to_use(data_dir: Path | None, options: TrainingOptions) -> list[str]:
-    if data_dir is None:
-        return []
-    found = available_corpora(Path(data_dir))
+    """The public corpora to train on; a requested one that is unknown or absent is an error."""
+    found = available_corpora(Path(data_dir)) if data_dir is not None else []
     if options.corpora is None:
         return found
-    return [name for name in options.corpora if name in found]
+    missing = [name for name in options.corpora if name not in found]
+    if missing:
+        where = f"in {data_dir}" if data_dir is not None else "(no --data-dir given)"
+        raise CorpusError(
+            f"Corpus {', '.join(repr(m) for m in missing)} not found {where}. Known corpora: "
+            f"{', '.join(CORPUS_NAMES)}; present: {', '.join(found) or 'none'}."
+        )
+    return list(options.corpora)
 
 
 def _test_keys(team: TeamData, data_dir: Path | None, names: Sequence[str]) -> set[str]:
@@ -159,6 +167,9 @@ def _respect_examples(team_train: list[TeamComment], public: dict[str, list[Labe
     examples = _Examples()
     dropped = 0
     for comment in team_train:
+        if normalised_key(comment.text) in forbidden:
+            dropped += 1
+            continue
         examples.add(comment.text, int(not comment.respectful), TEAM_SOURCE)
     for name, rows in public.items():
         for row in rows:
@@ -176,7 +187,7 @@ def _train_respect(examples: _Examples, options: TrainingOptions,
     domains = np.array([CORPUS_DOMAINS[s] for s in sources], dtype=object)
     weights = np.where(sources == TEAM_SOURCE, options.team_weight, 1.0)
     say(f"respect model: {len(labels)} examples ({labels.sum()} not respectful), "
-        f"domains {dict(zip(*np.unique(domains, return_counts=True), strict=True))}; "
+        f"domains {dict(Counter(domains.tolist()))}; "
         f"fitting word+char TF-IDF and a {options.cv}-fold cross-validated logistic regression")
     respect = Pipeline([
         ("tfidf", TfidfVectorizer(analyzer=NgramAnalyzer(), sublinear_tf=True, lowercase=False,
@@ -343,15 +354,16 @@ def _progress_range(total: int, step: int, say: Progress, verb: str):
         say(f"{verb} {min(start + step, total)}/{total}")
 
 
-def _sources_metadata(team_dir: Path, team: TeamData, data_dir: Path | None,
-                      public: dict[str, list[LabelledText]]) -> list[dict]:
+def _sources_metadata(team_dir: Path, data_dir: Path | None, trained: Counter[str],
+                      names: Sequence[str]) -> list[dict]:
+    """Each source with the number of respect examples trained on and its files' sha256."""
     sources = [{
-        "name": TEAM_SOURCE, "split": "train", "examples": len(team.split("train")),
+        "name": TEAM_SOURCE, "split": "train", "examples": trained[TEAM_SOURCE],
         "files": [_file_entry(p) for p in team_files(Path(team_dir))],
     }]
-    for name, rows in public.items():
+    for name in names:
         sources.append({
-            "name": name, "split": "train", "examples": len(rows),
+            "name": name, "split": "train", "examples": trained[name],
             "files": [_file_entry(p) for p in corpus_files(name, Path(data_dir), "train")],
         })
     return sources
