@@ -1,0 +1,45 @@
+"""gunicorn settings of the moderation API; ``moderation serve`` adds ``--bind`` and ``--workers``.
+
+Override any of them without editing this file through ``GUNICORN_CMD_ARGS``, e.g.
+``GUNICORN_CMD_ARGS="--threads 8 --access-logfile -"``.
+"""
+
+import os
+import tempfile
+
+wsgi_app = "service:create_app()"
+
+# The app, and with it the model, is created once in the master before the workers are
+# forked, so that they share its memory instead of each loading a copy.
+preload_app = True
+
+# Threads keep HTTP keep-alive connections open (the sync worker closes each one) and let a
+# worker wait on the database for one request while it scores another.
+worker_class = "gthread"
+workers = 2
+threads = 4
+keepalive = 5
+timeout = 30
+graceful_timeout = 20
+
+errorlog = "-"
+loglevel = "info"
+accesslog = None  # the request latency histogram in /metrics covers what this would
+if os.path.isdir("/dev/shm"):
+    worker_tmp_dir = "/dev/shm"  # heartbeat files off a possibly slow disk (e.g. in Docker)
+
+# Each worker is a process of its own: prometheus_client writes every worker's metrics to
+# files in this folder, and /metrics adds them up. It must be set before the app (and with it
+# prometheus_client) is loaded, and be empty at start: files of an earlier run would be
+# counted again. So each start gets a new folder, unless one is given (then empty it first).
+# Not emptied here: the preloaded app has already written the model and policy gauges when
+# gunicorn's first hook runs.
+if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="moderation-metrics-")
+
+
+def child_exit(server, worker):
+    """Drop the live gauges of a worker that exited."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

@@ -1,0 +1,92 @@
+"""The moderation queue, and the decisions moderators take on it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import abort
+
+from service import auth, metrics
+from service.api import Blueprint
+from service.problems import PROBLEM_JSON
+from service.schemas import (
+    CommentSchema,
+    ConflictSchema,
+    DecisionInputSchema,
+    QueueArgsSchema,
+    QueuePageSchema,
+)
+from service.storage import db
+from service.storage.comments import Conflict, NotFound, queue_page, review_comment
+from service.storage.models import Comment
+
+blp = Blueprint(
+    "queue",
+    __name__,
+    url_prefix="/v1",
+    description="The moderation queue and the moderators' decisions.",
+)
+
+
+@blp.route("/queue")
+class Queue(MethodView):
+    """The comments waiting for (or past) a moderator."""
+
+    @blp.requires("moderator")
+    @blp.arguments(QueueArgsSchema, location="query")
+    @blp.response(200, QueuePageSchema)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """List comments to moderate, most urgent first
+
+        Comments are ordered by their highest violation score, then oldest first. Pass the
+        ``next_cursor`` of a page as ``cursor`` to get the next one.
+        """
+        comments, position = queue_page(db.session(), after=args.pop("cursor", None), **args)
+        return {"items": comments, "next_cursor": position}
+
+
+@blp.route("/comments/<id:comment_id>/decision")
+class CommentDecision(MethodView):
+    """A moderator's decision on a comment."""
+
+    @blp.requires("moderator")
+    @blp.arguments(DecisionInputSchema)
+    @blp.response(200, CommentSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(
+        409,
+        schema=ConflictSchema,
+        content_type=PROBLEM_JSON,
+        description="Another moderator decided, or the comment was edited, meanwhile; "
+        "``comment`` is its current state.",
+    )
+    def post(self, data: dict[str, Any], comment_id: str) -> Comment:
+        """Approve or reject a comment
+
+        The decision is recorded with the moderator (the API key's name) and the time, and
+        sets the comment's status.
+        """
+        version = data.pop("version", None)
+        caller = auth.current_caller()
+        try:
+            comment = review_comment(
+                db.session(),
+                comment_id,
+                api_key_id=caller.id,
+                moderator=caller.name,
+                expected_version=version,
+                **data,
+            )
+        except NotFound:
+            abort(404, message=f"There is no comment with id '{comment_id}'.")
+        except Conflict as conflict:
+            current = conflict.comment
+            abort(
+                409,
+                message=f"Comment '{comment_id}' changed meanwhile (now version "
+                f"{current.version}, status {current.status}); check it and decide again.",
+                extra={"comment": CommentSchema().dump(current)},
+            )
+        metrics.reviewed(data["decision"])
+        return comment

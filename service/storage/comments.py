@@ -1,0 +1,317 @@
+"""Comments: stored with their automated decision, revised on edits, reviewed by moderators."""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from policies import Decision
+from service.storage.articles import put_article
+from service.storage.database import atomic, writing
+from service.storage.models import (
+    STATUS_BY_DECISION,
+    Article,
+    Comment,
+    Reason,
+    Review,
+    Revision,
+    utcnow,
+)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A comment as the site's backend sends it, already validated."""
+
+    id: str
+    text: str
+    article_id: str
+    parent_id: str | None = None
+    author_id: str | None = None
+    lang: str | None = None
+    article: Mapping[str, Any] | None = None  # an inline article, stored with the comment
+
+
+class Outcome(enum.Enum):
+    """What storing a submission did."""
+
+    CREATED = "created"
+    UNCHANGED = "unchanged"  # same id and text as stored: nothing written
+    EDITED = "edited"  # same id, new text: a new revision
+
+
+class NotFound(LookupError):
+    """No comment has the id asked for."""
+
+
+class Conflict(Exception):
+    """The comment changed since the caller saw it; ``comment`` is its current state."""
+
+    def __init__(self, comment: Comment) -> None:
+        super().__init__(f"comment {comment.id!r} changed meanwhile")
+        self.comment = comment
+
+
+class QueuePosition(NamedTuple):
+    """Where a page of the queue ends: the sort key of its last comment."""
+
+    urgency: float
+    created_at: datetime
+    id: str
+
+
+def get_comment(session: Session, comment_id: str) -> Comment | None:
+    """The comment with its revisions and reviews, or None."""
+    with session.begin():
+        return session.get(Comment, comment_id)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What moderating a set of submissions needs to know from the database."""
+
+    articles: dict[str, Article]  # the stored articles asked for, by id
+    texts: dict[str, str]  # the current text of the stored comments asked for, by id
+
+
+def load_context(
+    session: Session, *, article_ids: Collection[str], comment_ids: Collection[str]
+) -> Context:
+    """Read the articles and current comment texts among the ids, in one transaction."""
+    texts = (
+        sa.select(Revision.comment_id, Revision.text)
+        .join(Comment, Comment.id == Revision.comment_id)
+        .where(Comment.id.in_(comment_ids), Revision.number == Comment.revision)
+    )
+    with session.begin():
+        articles = session.scalars(sa.select(Article).where(Article.id.in_(article_ids)))
+        return Context(
+            articles={article.id: article for article in articles},
+            texts={comment_id: text for comment_id, text in session.execute(texts)},
+        )
+
+
+def save_comment(
+    session: Session, submission: Submission, decision: Decision, *, new: bool = False
+) -> tuple[Comment, Outcome]:
+    """Store a new comment, or a new revision of an edited one, with the decision on it.
+
+    Posting the same id and text again changes nothing and returns the stored comment. An edit
+    keeps the earlier revisions and resets the status to the new decision's; an inline article
+    is created or replaced in the same transaction.
+
+    :param new: the caller found no comment with this id, so the first attempt inserts without
+        looking again; if one was inserted meanwhile, the retry takes the usual path.
+    """
+    return atomic(
+        session, lambda attempt: _save(session, submission, decision, new and attempt == 0)
+    )
+
+
+def _save(
+    session: Session, submission: Submission, decision: Decision, new: bool
+) -> tuple[Comment, Outcome]:
+    """The unit of work of :func:`save_comment`."""
+    if submission.article is not None:
+        put_article(session, submission.article)
+    comment = None if new else session.get(Comment, submission.id)
+    if comment is None:
+        comment = Comment(
+            id=submission.id,
+            article_id=submission.article_id,
+            parent_id=submission.parent_id,
+            author_id=submission.author_id,
+            lang=submission.lang,
+            revision=1,
+            revisions=[_revision(1, submission.text, decision)],
+            reviews=[],  # known to be empty: spares a lazy load outside the transaction
+            **_verdict(decision),
+        )
+        session.add(comment)
+        session.flush()  # a concurrent insert of the same id fails here, see atomic()
+        return comment, Outcome.CREATED
+    if comment.current.text == submission.text:
+        return comment, Outcome.UNCHANGED
+    comment.revision += 1
+    comment.revisions.append(_revision(comment.revision, submission.text, decision))
+    for name, value in _verdict(decision).items():
+        setattr(comment, name, value)
+    comment.updated_at = utcnow()
+    session.flush()
+    return comment, Outcome.EDITED
+
+
+def _verdict(decision: Decision) -> dict[str, Any]:
+    """The comment columns that follow from the automated decision."""
+    # A comment that could not be scored has no scores: it is as urgent as it gets.
+    return {
+        "status": STATUS_BY_DECISION[decision.decision],
+        "urgency": max(decision.scores.values(), default=1.0),
+    }
+
+
+def _revision(number: int, text: str, decision: Decision) -> Revision:
+    """A revision row for ``text`` with the decision and its reasons."""
+    return Revision(
+        number=number,
+        text=text,
+        decision=decision.decision,
+        scores=plain(decision.scores),
+        statement_of_reasons=decision.statement_of_reasons,
+        model_version=decision.model_version,
+        policy_version=decision.policy_version,
+        reasons=[
+            Reason(
+                position=position,
+                rule=reason.rule,
+                code=reason.code,
+                score=float(reason.score),
+                threshold=float(reason.threshold),
+                message=dict(reason.message),
+                evidence=plain(
+                    [
+                        {"text": e.text, "start": e.start, "end": e.end, "weight": e.weight}
+                        for e in reason.evidence
+                    ]
+                ),
+                signals=plain(reason.signals),
+            )
+            for position, reason in enumerate(decision.reasons)
+        ],
+    )
+
+
+def plain(value: Any) -> Any:
+    """Turn classifier output into values every database stores as JSON.
+
+    Tuples and sets become lists, numpy numbers Python numbers, NaN and infinities None
+    (PostgreSQL refuses them in JSON), anything else its string form.
+    """
+    if isinstance(value, Mapping):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [plain(item) for item in value]
+    if hasattr(value, "tolist"):  # numpy scalars and arrays
+        return plain(value.tolist())
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is None or isinstance(value, str | int | float):
+        return value
+    return str(value)
+
+
+def review_comment(
+    session: Session,
+    comment_id: str,
+    *,
+    decision: str,
+    api_key_id: int,
+    moderator: str,
+    reason_code: str | None = None,
+    note: str | None = None,
+    expected_version: int | None = None,
+) -> Comment:
+    """Record a moderator's decision on the comment's current revision.
+
+    :param api_key_id: the moderator's API key.
+    :param moderator: the key's name, kept with the decision.
+    :param expected_version: the comment version the moderator saw. If given, the decision
+        applies only to that version; if not, only if nobody has decided the current revision.
+    :raise NotFound: there is no such comment.
+    :raise Conflict: the comment changed or was decided meanwhile; carries its current state.
+    """
+    try:
+        with writing(session):
+            comment = session.get(Comment, comment_id)
+            if comment is None:
+                raise NotFound(comment_id)
+            changed = _changed(comment, expected_version)
+            if not changed:
+                comment.reviews.append(
+                    Review(
+                        revision=comment.revision,
+                        decision=decision,
+                        reason_code=reason_code,
+                        note=note,
+                        api_key_id=api_key_id,
+                        moderator=moderator,
+                    )
+                )
+                comment.status = STATUS_BY_DECISION[decision]
+                comment.updated_at = utcnow()
+                # The UPDATE checks the version read above (version_id_col): if another
+                # transaction changed the comment in between, it matches no row.
+                session.flush()
+    except StaleDataError:
+        changed = True
+        comment = get_comment(session, comment_id)
+    # Raised after the transaction: a rollback would expire the comment the caller needs.
+    if changed:
+        raise Conflict(comment)
+    return comment
+
+
+def _changed(comment: Comment, expected_version: int | None) -> bool:
+    """Whether the comment changed since the moderator saw it.
+
+    Without the version they saw, a decision on the current revision counts as a change.
+    """
+    if expected_version is None:
+        return comment.review is not None
+    return comment.version != expected_version
+
+
+def queue_page(
+    session: Session,
+    *,
+    status: str,
+    limit: int,
+    after: QueuePosition | None = None,
+    article_id: str | None = None,
+    reason: str | None = None,
+    lang: str | None = None,
+) -> tuple[list[Comment], QueuePosition | None]:
+    """One page of the moderation queue, most urgent first, then oldest first.
+
+    :param after: where the previous page ended; None for the first page.
+    :param reason: only comments whose current revision has a reason with this code.
+    :return: the comments and the position to continue from, None on the last page.
+    """
+    query = sa.select(Comment).where(Comment.status == status)
+    if article_id is not None:
+        query = query.where(Comment.article_id == article_id)
+    if lang is not None:
+        query = query.where(Comment.lang == lang)
+    if reason is not None:
+        query = query.where(
+            sa.exists()
+            .where(Revision.comment_id == Comment.id, Revision.number == Comment.revision)
+            .where(Reason.revision_id == Revision.id, Reason.code == reason)
+        )
+    if after is not None:
+        query = query.where(
+            sa.or_(
+                Comment.urgency < after.urgency,
+                sa.and_(Comment.urgency == after.urgency, Comment.created_at > after.created_at),
+                sa.and_(
+                    Comment.urgency == after.urgency,
+                    Comment.created_at == after.created_at,
+                    Comment.id > after.id,
+                ),
+            )
+        )
+    query = query.order_by(Comment.urgency.desc(), Comment.created_at, Comment.id)
+    with session.begin():
+        comments = list(session.scalars(query.limit(limit + 1)))
+    if len(comments) <= limit:
+        return comments, None
+    last = comments[limit - 1]
+    return comments[:limit], QueuePosition(last.urgency, last.created_at, last.id)

@@ -1,0 +1,41 @@
+"""API keys: created once, stored only as a SHA-256 hash, looked up by hash."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from service.storage.database import writing
+from service.storage.models import ROLES, ApiKey
+
+KEY_PREFIX = "mod_"  # makes a leaked key easy to recognise, e.g. by secret scanners
+
+
+def hash_key(key: str) -> str:
+    """The SHA-256 hex digest under which a key is stored."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def create_key(session: Session, *, role: str, name: str) -> tuple[ApiKey, str]:
+    """Create an API key; the key itself is returned here and never again.
+
+    :raise ValueError: ``role`` is not one of :data:`ROLES`, or ``name`` is blank.
+    """
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
+    if not name.strip():
+        raise ValueError("the key needs a name (who or what uses it)")
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    api_key = ApiKey(name=name.strip(), role=role, key_hash=hash_key(key))
+    with writing(session):
+        session.add(api_key)
+    return api_key, key
+
+
+def find_key(session: Session, key: str) -> ApiKey | None:
+    """The stored key matching ``key``, or None."""
+    with session.begin():
+        return session.scalar(sa.select(ApiKey).where(ApiKey.key_hash == hash_key(key)))

@@ -1,0 +1,82 @@
+"""Configuration: defaults, MODERATION_* variables, overrides, and clear errors at start."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+import service.config
+from policies import PolicyError
+from service import create_app
+from service.config import SETTINGS, ConfigError, defaults, from_environ
+
+
+def test_every_setting_is_documented():
+    for setting in SETTINGS:
+        assert f"``{setting.variable}``" in service.config.__doc__
+
+
+def test_defaults_put_the_database_in_the_instance_folder(tmp_path):
+    values = defaults(str(tmp_path))
+    assert values["DATABASE_URL"] == f"sqlite:///{tmp_path / 'moderation.sqlite'}"
+    assert values["MODEL_DIR"] == os.path.abspath("models")
+    assert values["MAX_CONTENT_LENGTH"] == 256 * 1024
+    assert values["POLICY"] is None
+
+
+def test_environment_variables_are_parsed(tmp_path):
+    values = from_environ(
+        {
+            "MODERATION_MAX_CONTENT_LENGTH": "1000",
+            "MODERATION_MODEL_RELOAD_SECONDS": "2.5",
+            "MODERATION_DOCS_PUBLIC": "off",
+            "MODERATION_MODEL_DIR": str(tmp_path / "m"),
+            "MODERATION_UNRELATED": "ignored",
+        }
+    )
+    assert values == {
+        "MAX_CONTENT_LENGTH": 1000,
+        "MODEL_RELOAD_SECONDS": 2.5,
+        "DOCS_PUBLIC": False,
+        "MODEL_DIR": str(tmp_path / "m"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("MODERATION_MAX_CONTENT_LENGTH", "lots"),
+        ("MODERATION_MAX_COMMENT_CHARS", "0"),
+        ("MODERATION_MODEL_RELOAD_SECONDS", "-1"),
+        ("MODERATION_MODEL_RELOAD_SECONDS", "nan"),
+        ("MODERATION_DOCS_PUBLIC", "maybe"),
+        ("MODERATION_DATABASE_URL", "  "),
+    ],
+)
+def test_a_bad_variable_is_named_in_the_error(variable, value):
+    with pytest.raises(ConfigError, match=variable):
+        from_environ({variable: value})
+
+
+def test_environment_is_applied_and_test_config_wins(monkeypatch, tmp_path):
+    monkeypatch.setenv("MODERATION_MAX_COMMENT_CHARS", "500")
+    monkeypatch.setenv("MODERATION_MAX_CONTENT_LENGTH", "4096")
+    url = f"sqlite:///{tmp_path / 'x.sqlite'}"
+    app = create_app({"MAX_COMMENT_CHARS": 99, "DATABASE_URL": url, "MODEL_PRELOAD": False})
+    assert app.config["MAX_COMMENT_CHARS"] == 99
+    assert app.config["MAX_CONTENT_LENGTH"] == 4096
+
+
+def test_unusable_database_url_stops_the_start():
+    with pytest.raises(ConfigError, match="MODERATION_DATABASE_URL"):
+        create_app({"DATABASE_URL": "nosuchdb://x", "MODEL_PRELOAD": False})
+
+
+def test_invalid_policy_file_stops_the_start(tmp_path):
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"version": "broken"}))
+    url = f"sqlite:///{tmp_path / 'x.sqlite'}"
+    with pytest.raises(PolicyError, match="policy.json"):
+        create_app({"POLICY": str(policy), "DATABASE_URL": url, "MODEL_PRELOAD": False})

@@ -1,0 +1,56 @@
+"""Serving: ``serve`` migrates the database, then hands over to gunicorn with the repo's config."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from service import cli
+
+
+@pytest.fixture
+def calls(monkeypatch, tmp_path):
+    """Record the migration and the exec instead of running them."""
+    recorded = []
+    monkeypatch.setenv("MODERATION_DATABASE_URL", f"sqlite:///{tmp_path / 'serve.sqlite'}")
+    monkeypatch.setattr(cli, "upgrade_database", lambda url: recorded.append(("upgrade", url)))
+    monkeypatch.setattr(cli.os, "execv", lambda path, argv: recorded.append(("exec", path, argv)))
+    return recorded
+
+
+def test_serve_upgrades_the_database_then_execs_gunicorn(calls, tmp_path):
+    cli.serve("127.0.0.1", 8123, 3)
+    (step, url), (exec_step, path, argv) = calls
+    assert (step, exec_step) == ("upgrade", "exec")
+    assert url == f"sqlite:///{tmp_path / 'serve.sqlite'}"
+    assert path == sys.executable
+    assert argv[1:3] == ["-m", "gunicorn"]
+    assert argv[argv.index("--config") + 1] == str(cli.GUNICORN_CONF)
+    assert argv[argv.index("--bind") + 1] == "127.0.0.1:8123"
+    assert argv[argv.index("--workers") + 1] == "3"
+    assert argv[-1] == "service:create_app()"
+
+
+def test_serve_brackets_an_ipv6_host(calls):
+    cli.serve("::1", 8000, 1)
+    argv = calls[-1][2]
+    assert argv[argv.index("--bind") + 1] == "[::1]:8000"
+
+
+def test_gunicorn_config_preloads_the_app_and_gives_metrics_a_fresh_folder(monkeypatch):
+    # A copy of the environment without the variable, so that the config's change stays here.
+    environ = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
+    monkeypatch.setattr(os, "environ", environ)
+    settings: dict = {}
+    exec(cli.GUNICORN_CONF.read_text(), settings)  # what gunicorn does with the file
+    assert settings["preload_app"] is True
+    assert settings["wsgi_app"] == cli.APP_TARGET
+    metrics_dir = Path(environ["PROMETHEUS_MULTIPROC_DIR"])
+    try:
+        assert list(metrics_dir.iterdir()) == []
+    finally:
+        shutil.rmtree(metrics_dir)
