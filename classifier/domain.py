@@ -20,7 +20,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
 
 
-def _augment(X, domains: np.ndarray, names: list[str]):
+def augment_by_domain(X, domains: np.ndarray, names: list[str]):
     """``[X, X*in_domain_1, X*in_domain_2, ...]`` for sparse or dense X."""
     blocks = [X]
     for name in names:
@@ -99,7 +99,7 @@ class DomainAdaptedClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError("DomainAdaptedClassifier needs both classes in y")
         # Work on 0/1 throughout: the calibrator reads labels <= 0 as the negative class.
         y = (y == self.classes_[1]).astype(int)
-        augmented = _augment(X, domains, self.domains_)
+        augmented = augment_by_domain(X, domains, self.domains_)
         linear = self._linear().fit(augmented, y, sample_weight=sample_weight)
         self._set_heads(linear.coef_[0], float(linear.intercept_[0]), X.shape[1])
         out_of_fold = self._out_of_fold_decisions(augmented, y, domains, sample_weight)
