@@ -45,28 +45,37 @@ class NgramAnalyzer:
         """
         features: list[str] = []
         owners: list[int] = []
-        char_low, char_high = self.char_ngrams
+        words = normalized.split()
+        for index, word in enumerate(words):
+            grams = self.char_ngrams_of(word)
+            features.extend(grams)
+            owners.extend([index] * len(grams))
+        grams, gram_owners = self.word_ngrams_of(words)
+        return features + grams, owners + gram_owners
+
+    def char_ngrams_of(self, word: str) -> list[str]:
+        """The character n-grams of one whitespace-separated word, padded with spaces."""
+        padded = f" {word} "
+        length = len(padded)
+        low, high = self.char_ngrams
+        return [padded[i : i + n] for n in range(low, min(high, length) + 1)
+                for i in range(length - n + 1)]
+
+    def word_ngrams_of(self, words: list[str]) -> tuple[list[str], list[int]]:
+        """The word n-grams (``w:`` prefixed) of whitespace-separated words, with their owners."""
         tokens: list[str] = []
         token_owners: list[int] = []
-        for index, word in enumerate(normalized.split()):
-            padded = f" {word} "
-            length = len(padded)
-            before = len(features)
-            for n in range(char_low, min(char_high, length) + 1):
-                features.extend(padded[i : i + n] for i in range(length - n + 1))
-            owners.extend([index] * (len(features) - before))
+        for index, word in enumerate(words):
             found = _WORD.findall(word)
             tokens.extend(found)
             token_owners.extend([index] * len(found))
-        word_low, word_high = self.word_ngrams
-        for n in range(word_low, word_high + 1):
-            if n == 1:
-                features.extend(WORD_PREFIX + token for token in tokens)
-            else:
-                features.extend(
-                    WORD_PREFIX + " ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)
-                )
-            owners.extend(token_owners[: max(0, len(tokens) - n + 1)])
+        features: list[str] = []
+        owners: list[int] = []
+        low, high = self.word_ngrams
+        for n in range(low, high + 1):
+            count = max(0, len(tokens) - n + 1)
+            features.extend(WORD_PREFIX + " ".join(tokens[i : i + n]) for i in range(count))
+            owners.extend(token_owners[:count])
         return features, owners
 
     def __repr__(self) -> str:

@@ -10,7 +10,7 @@ return the pipeline's probabilities to 1e-9.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -36,11 +36,17 @@ class SparseVector:
 
 @dataclass(frozen=True)
 class FastTfidf:
-    """The arithmetic of a fitted ``TfidfVectorizer(analyzer=NgramAnalyzer, sublinear_tf=True)``."""
+    """The arithmetic of a fitted ``TfidfVectorizer(analyzer=NgramAnalyzer, sublinear_tf=True)``.
+
+    A word's character n-grams depend on the word alone, and comments reuse a small vocabulary,
+    so their column indices are cached per word: a comment costs one lookup per word plus one per
+    word n-gram instead of one per character n-gram (about ten times fewer).
+    """
 
     analyzer: NgramAnalyzer
     vocabulary: dict[str, int]
     idf: np.ndarray
+    word_cache: dict[str, list[int]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_vectorizer(cls, vectorizer: TfidfVectorizer) -> FastTfidf:
@@ -53,20 +59,57 @@ class FastTfidf:
             idf=np.asarray(vectorizer.idf_, dtype=np.float64),
         )
 
+    def _word_columns(self, word: str) -> list[int]:
+        columns = self.word_cache.get(word)
+        if columns is None:
+            lookup = self.vocabulary.get
+            columns = [c for c in map(lookup, self.analyzer.char_ngrams_of(word)) if c is not None]
+            if len(self.word_cache) >= WORD_CACHE_SIZE:
+                self.word_cache.clear()  # crude but bounded; refills with the words in use
+            self.word_cache[word] = columns
+        return columns
+
     def transform_normalized(self, normalized: str) -> SparseVector:
-        """TF-IDF of an already normalised text."""
-        features, owners = self.analyzer.ngrams_by_word(normalized)
-        hits = list(map(self.vocabulary.get, features))
-        kept = [i for i, index in enumerate(hits) if index is not None]
-        if not kept:
+        """TF-IDF of an already normalised text (the same n-grams as ``analyzer.ngrams_by_word``)."""
+        words = normalized.split()
+        found: list[int] = []
+        owners: list[int] = []
+        for index, word in enumerate(words):
+            columns = self._word_columns(word)
+            found.extend(columns)
+            owners.extend([index] * len(columns))
+        grams, gram_owners = self.analyzer.word_ngrams_of(words)
+        for column, owner in zip(map(self.vocabulary.get, grams), gram_owners, strict=True):
+            if column is not None:
+                found.append(column)
+                owners.append(owner)
+        if not found:
             empty = np.empty(0, dtype=np.intp)
             return SparseVector(empty, np.empty(0), empty, empty, empty)
-        columns = np.fromiter((hits[i] for i in kept), dtype=np.intp, count=len(kept))
-        indices, occurrences, counts = np.unique(columns, return_inverse=True, return_counts=True)
+        indices, occurrences, counts = _unique(np.array(found, dtype=np.intp))
         values = (np.log(counts) + 1.0) * self.idf[indices]
         values /= np.sqrt(values @ values)
-        word_of = np.fromiter((owners[i] for i in kept), dtype=np.intp, count=len(kept))
-        return SparseVector(indices, values, occurrences, word_of, counts)
+        return SparseVector(indices, values, occurrences, np.array(owners, dtype=np.intp), counts)
+
+
+WORD_CACHE_SIZE = 200_000
+
+
+def _unique(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True, return_counts=True)`` for a small int array.
+
+    Same result, at half the cost for the few hundred n-grams of a comment: ``np.unique`` spends
+    most of its time on generic bookkeeping.
+    """
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    first = np.empty(ordered.size, dtype=bool)
+    first[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    inverse = np.empty(ordered.size, dtype=np.intp)
+    inverse[order] = np.cumsum(first) - 1
+    starts = np.flatnonzero(first)
+    return ordered[first], inverse, np.diff(np.append(starts, ordered.size))
 
 
 @dataclass(frozen=True)

@@ -47,9 +47,13 @@ STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
 @lru_cache(maxsize=200_000)
-def _lemma(token: str) -> str:
-    """Lemma of a lower-cased token (German first, then English), umlauts folded."""
-    return simplemma.lemmatize(token, lang=("de", "en")).lower().translate(_FOLD)
+def _content_lemma(token: str) -> str | None:
+    """Lemma of a token (German first, then English), umlauts folded; None for a stop word."""
+    token = token.lower()
+    if token in STOPWORDS or token.isdigit():
+        return None
+    lemma = simplemma.lemmatize(token, lang=("de", "en")).lower().translate(_FOLD)
+    return None if lemma in STOPWORDS else lemma
 
 
 class ContentWord(NamedTuple):
@@ -63,23 +67,19 @@ class ContentWord(NamedTuple):
 _PIECE = 5  # German compounds share pieces: "Fusionskraft" and "Kernfusion" share "usion"
 
 
-def word_units(lemma: str) -> list[str]:
+@lru_cache(maxsize=200_000)
+def word_units(lemma: str) -> tuple[str, ...]:
     """What a word contributes to a profile: its lemma and, for long words, its 5-letter pieces."""
-    units = [lemma]
-    if len(lemma) > _PIECE:
-        units.extend("~" + lemma[i : i + _PIECE] for i in range(len(lemma) - _PIECE + 1))
-    return units
+    pieces = ("~" + lemma[i : i + _PIECE] for i in range(len(lemma) - _PIECE + 1))
+    return (lemma, *pieces) if len(lemma) > _PIECE else (lemma,)
 
 
 def content_words(text: str) -> list[ContentWord]:
     """Lemmatised content words of ``text`` with their spans (stop words left out)."""
     words = []
     for match in _TOKEN.finditer(text):
-        token = match.group().lower()
-        if token in STOPWORDS or token.isdigit():
-            continue
-        lemma = _lemma(token)
-        if lemma not in STOPWORDS:
+        lemma = _content_lemma(match.group())
+        if lemma is not None:
             words.append(ContentWord(lemma, match.start(), match.end()))
     return words
 
@@ -187,9 +187,10 @@ class TopicFeatures(TransformerMixin, BaseEstimator):
 
     def _profile(self, words: list[ContentWord]) -> _Profile:
         counts = Counter(unit for word in words for unit in word_units(word.lemma))
+        idf, default = self.idf_.get, self.default_idf_
         weights = {
-            lemma: (1.0 + math.log(count)) * self.idf_.get(lemma, self.default_idf_)
-            for lemma, count in counts.items()
+            unit: idf(unit, default) if count == 1 else (1.0 + math.log(count)) * idf(unit, default)
+            for unit, count in counts.items()
         }
         norm = math.sqrt(sum(value * value for value in weights.values())) or 1.0
         return _Profile({lemma: value / norm for lemma, value in weights.items()})
