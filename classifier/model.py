@@ -23,9 +23,9 @@ from sklearn.pipeline import Pipeline
 
 from classifier.evidence import word_evidence
 from classifier.linear import FastLinearHead, FastTfidf, SparseVector
-from classifier.normalize import normalize
+from classifier.normalize import Normalized, normalize
 from classifier.spam_signals import spam_signals
-from classifier.types import CommentInput, CommentScores, Evidence, RuleScore
+from classifier.types import CommentInput, CommentScores, RuleScore
 
 NEWS_DOMAIN = "news"
 TWEET_DOMAIN = "tweet"
@@ -96,7 +96,7 @@ class ModerationModel:
         return CommentScores(
             respectful=RuleScore(respect, respect_evidence,
                                  {"encoder_consulted": slow} if self.encoder is not None else {}),
-            on_topic=self._topic_score(parts, comment, vector, signals, evidence),
+            on_topic=self._topic_score(parts, comment, normalized, vector, signals, evidence),
             spam=RuleScore(spam, spam_evidence, {"spam_signals": signals}),
             model_version=self.version,
             slow_path=slow,
@@ -117,8 +117,8 @@ class ModerationModel:
         second = parts["encoder"].probability(embedding)
         return (lexical + second) / 2.0, True
 
-    def _topic_score(self, parts: dict, comment: CommentInput, vector: SparseVector,
-                     signals: dict[str, int], evidence: bool) -> RuleScore:
+    def _topic_score(self, parts: dict, comment: CommentInput, normalized: Normalized,
+                     vector: SparseVector, signals: dict[str, int], evidence: bool) -> RuleScore:
         if comment.article is None:
             return RuleScore(0.0, (), {"skipped": "no article given"})
         features = self.topic.named_steps["features"]
@@ -130,8 +130,13 @@ class ModerationModel:
         probability = parts["topic"].probability((row - scale.mean_) / scale.scale_)
         if not evidence:
             return RuleScore(probability)
-        # Shared article words speak *against* an off-topic violation: negative weight.
-        spans = tuple(Evidence(e.text, e.start, e.end, -e.weight) for e in shared)
+        # Evidence points towards the violation, as for the other rules: the words that make the
+        # comment read like chatter or an ad. The article words it shares speak *for* it and are
+        # listed as a signal instead.
+        spans = ()
+        if parts["text_head"] is not None:
+            spans = word_evidence(comment.text, normalized, vector,
+                                  parts["text_head"].contributions(vector))
         facts: dict[str, object] = {
             "shared_article_words": sorted({e.text.lower() for e in shared}),
             "shares_no_article_words": not shared,
@@ -140,7 +145,7 @@ class ModerationModel:
             facts["reply"] = True
         if signals:
             facts["spam_signals"] = signals
-        return RuleScore(probability, spans[:8], facts)
+        return RuleScore(probability, spans, facts)
 
     def predict_proba(self, comments: Sequence[CommentInput]) -> np.ndarray:
         """Respect, on-topic and spam violation probabilities, one row per comment (bulk use)."""

@@ -115,17 +115,19 @@ def test_every_evidence_span_of_the_team_comments_is_exact(trained_model, clf_te
             assert_spans_exact(comment.text, rule.evidence)
 
 
-def test_topic_evidence_is_the_shared_article_words(trained_model) -> None:
+def test_topic_signals_name_the_shared_article_words(trained_model) -> None:
     article = ArticleText("Neue Ladesäulen an der Autobahn", "Der Bund fördert Schnellladesäulen an Raststätten.")
     text = "Die Ladesäulen an der Autobahn sind oft kaputt."
     rule = trained_model.score(CommentInput(text, article)).on_topic
-    assert_spans_exact(text, rule.evidence)
-    assert {e.text for e in rule.evidence} == {"Ladesäulen", "Autobahn"}
-    assert all(e.weight < 0 for e in rule.evidence)  # shared words speak against "off topic"
+    assert rule.signals["shared_article_words"] == ["autobahn", "ladesäulen"]
     assert rule.signals["shares_no_article_words"] is False
-    chatter = trained_model.score(CommentInput("Hat jemand ein Rezept für Apfelkuchen?", article)).on_topic
-    assert chatter.evidence == ()
+    chatter_text = "Hat jemand ein Rezept für Apfelkuchen? Bei uns regnet es schon wieder."
+    chatter = trained_model.score(CommentInput(chatter_text, article)).on_topic
     assert chatter.signals["shares_no_article_words"] is True
+    # evidence points towards the violation, like every rule's: the chatter words, never the article's
+    assert_spans_exact(chatter_text, chatter.evidence)
+    assert all(e.weight > 0 for e in chatter.evidence)
+    assert not {e.text.lower() for e in rule.evidence} & {"ladesäulen", "autobahn"}
 
 
 def test_no_evidence_when_not_asked(trained_model) -> None:
