@@ -27,8 +27,9 @@ from classifier.normalize import Normalized, normalize
 from classifier.spam_signals import spam_signals
 from classifier.types import CommentInput, CommentScores, RuleScore
 
-NEWS_DOMAIN = "news"
+NEWS_DOMAIN = "news"  # comments under news articles elsewhere (GermEval 2021, One Million Posts)
 TWEET_DOMAIN = "tweet"
+SITE_DOMAIN = "site"  # our own site's comments: the head the service uses
 
 
 @dataclass
@@ -41,7 +42,7 @@ class ModerationModel:
     encoder: Pipeline | None = None
     cascade_band: tuple[float, float] = (0.25, 0.75)
     version: str = "unversioned"
-    respect_domain: str = NEWS_DOMAIN
+    respect_domain: str = SITE_DOMAIN
     _fast: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __getstate__(self) -> dict:

@@ -29,21 +29,35 @@ from classifier.types import CommentInput, Evidence
 _TOKEN = re.compile(r"\w{3,}")
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
-# Function words of German and English: they say nothing about a topic.
-_STOPWORD_TEXT = """aber alle allem allen aller alles als also am an ander andere anderen anders auch auf aus
-    bei beim bin bis bist da damit dann das dass dem den denen denn der des dessen die dies diese
-    diesem diesen dieser dieses doch dort du durch ein eine einem einen einer eines einfach er es
-    etwas euch euer eure für gar gegen gibt hab habe haben hat hatte hätte hier hin ich ihr ihre
-    ihrem ihren ihrer im immer in ins ist ja jede jedem jeden jeder jetzt kann kein keine keinem
-    keinen keiner können könnte machen macht man mal mehr mein meine mich mir mit muss müssen nach
-    nicht nichts noch nun nur ob oder ohne schon sehr sein seine sich sie sind so soll sollte sonst
-    über um und uns unser unsere unter viel vom von vor war waren warum was weil weiter welche wenn
-    wer werden wie wieder will wir wird wo wohl würde zu zum zur zwar zwischen genau halt eben
-    schon wirklich natürlich eigentlich gerade the and for are but not you your with this that have
-    from they will would there their what about which when make like just than then them been has
-    had was were its also only into over such more most some can could should our out very who why
-    how all any each other artikel article"""
-STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+# Function words of German and English: they say nothing about a topic, but which of the two
+# a text uses tells its language.
+_GERMAN_WORDS = """aber alle allem allen aller alles als also am an ander andere
+    anderen anders auch auf aus bei beim bin bis bist da damit dann das dass dem den denen denn der
+    des dessen die dies diese diesem diesen dieser dieses doch dort du durch ein eine einem einen
+    einer eines einfach er es etwas euch euer eure für gar gegen gibt hab habe haben hat hatte
+    hätte hier hin ich ihr ihre ihrem ihren ihrer im immer ins ist ja jede jedem jeden jeder jetzt
+    kann kein keine keinem keinen keiner können könnte machen macht man mal mehr mein meine mich
+    mir mit muss müssen nach nicht nichts noch nun nur ob oder ohne schon sehr sein seine sich sie
+    sind so soll sollte sonst über um und uns unser unsere unter viel vom von vor war waren warum
+    was weil weiter welche wenn wer werden wie wieder will wir wird wo wohl würde zu zum zur zwar
+    zwischen genau halt eben wirklich natürlich eigentlich gerade artikel"""
+_ENGLISH_WORDS = """the and for are but not you your with this that have from they
+    will would there their what about which when make like just than then them been has had was
+    were its also only into over such more most some can could should our out very who why how all
+    any each other article"""
+_GERMAN_STOPWORDS = frozenset(_GERMAN_WORDS.split())
+_ENGLISH_STOPWORDS = frozenset(_ENGLISH_WORDS.split())
+STOPWORDS = _GERMAN_STOPWORDS | _ENGLISH_STOPWORDS | {"in"}
+
+
+def guess_language(text: str) -> str | None:
+    """"de", "en" or None (too few function words to tell), from the function words used."""
+    tokens = [token.lower() for token in _TOKEN.findall(text)]
+    german = sum(token in _GERMAN_STOPWORDS for token in tokens)
+    english = sum(token in _ENGLISH_STOPWORDS for token in tokens)
+    if german + english < 2 or german == english:
+        return None
+    return "de" if german > english else "en"
 
 
 @lru_cache(maxsize=200_000)
@@ -96,6 +110,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "parent_article_cosine",
     "reply_to_on_topic_parent",
     "short_reply",
+    "other_language",
     *(f"spam_{name}" for name in SIGNAL_NAMES),
 )
 TEXT_LOGIT_FEATURE = "text_off_topic_logit"
@@ -114,6 +129,7 @@ class _Profile:
 
 @dataclass(frozen=True)
 class _ArticleContext:
+    language: str | None
     lemmas: frozenset[str]
     pieces: frozenset[str]
     title_lemmas: frozenset[str]
@@ -232,6 +248,7 @@ class TopicFeatures(TransformerMixin, BaseEstimator):
             words = content_words(_article_text(comment))
             profile = self._profile(words)
             context = _ArticleContext(
+                language=guess_language(_article_text(comment)),
                 lemmas=frozenset(word.lemma for word in words),
                 pieces=frozenset(u for word in words for u in word_units(word.lemma)[1:]),
                 title_lemmas=frozenset(word.lemma for word in content_words(key[0])),
@@ -269,6 +286,7 @@ class TopicFeatures(TransformerMixin, BaseEstimator):
         shared = {w.lemma for w in words
                   if w.lemma in article.lemmas or any(u in article.pieces for u in word_units(w.lemma)[1:])}
         article_cosine = profile.cosine(article_profile)
+        language = guess_language(comment.text)
         cosines = self._reference_cosines(profile)
         best_other = max((cosines[i] for i in article.others), default=0.0)
         is_reply = comment.parent_text is not None
@@ -294,6 +312,8 @@ class TopicFeatures(TransformerMixin, BaseEstimator):
                 parent_article,
                 float(is_reply) * parent_article,
                 float(is_reply and short),
+                # an English comment under a German article shares no words with it, on topic or not
+                float(article.language is not None and language not in (None, article.language)),
                 *(math.log1p(signals.get(name, 0)) for name in SIGNAL_NAMES),
             ],
             dtype=np.float64,

@@ -31,7 +31,7 @@ from classifier.domain import DomainAdaptedClassifier
 from classifier.encoder import SentenceEmbedder
 from classifier.features import NgramAnalyzer
 from classifier.metrics import evaluate_predictions
-from classifier.model import NEWS_DOMAIN, TWEET_DOMAIN, ModerationModel
+from classifier.model import NEWS_DOMAIN, SITE_DOMAIN, TWEET_DOMAIN, ModerationModel
 from classifier.overlap import normalised_key
 from classifier.teamdata import TeamComment, TeamData, load_team_data, team_files
 from classifier.topic import TopicFeatures
@@ -40,14 +40,15 @@ from classifier.types import ArticleText, CommentInput
 Progress = Callable[[str], None]
 
 TEAM_SOURCE = "training_data"
-# Which head a corpus trains and is evaluated with: tweets vs comments under news articles.
+# Which head a corpus trains and is evaluated with: tweets, comments under news articles
+# elsewhere, and our own site's comments (whose head the service uses).
 CORPUS_DOMAINS = {
     "germeval2018": TWEET_DOMAIN,
     "germeval2019": TWEET_DOMAIN,
     "hasoc-de": TWEET_DOMAIN,
     "germeval2021": NEWS_DOMAIN,
     "one-million-posts": NEWS_DOMAIN,
-    TEAM_SOURCE: NEWS_DOMAIN,
+    TEAM_SOURCE: SITE_DOMAIN,
 }
 SPAM_CATEGORIES = frozenset({"spam", "ad"})
 
@@ -192,7 +193,7 @@ def _train_respect(examples: _Examples, options: TrainingOptions,
     respect = Pipeline([
         ("tfidf", TfidfVectorizer(analyzer=NgramAnalyzer(), sublinear_tf=True, lowercase=False,
                                   min_df=options.min_df, dtype=np.float64)),
-        ("clf", DomainAdaptedClassifier(domain=NEWS_DOMAIN, C=options.C, cv=options.cv,
+        ("clf", DomainAdaptedClassifier(domain=SITE_DOMAIN, C=options.C, cv=options.cv,
                                         random_state=options.random_state)),
     ])
     respect.fit(examples.texts, labels, clf__sample_domains=domains, clf__sample_weight=weights)
@@ -234,7 +235,7 @@ def _train_spam(vectorizer: TfidfVectorizer, team_train: list[TeamComment],
                 options: TrainingOptions, say: Progress) -> Pipeline:
     labels = np.array([int(c.category in SPAM_CATEGORIES) for c in team_train])
     say(f"spam model: {len(labels)} team comments ({labels.sum()} spam or ads)")
-    classifier = DomainAdaptedClassifier(domain=NEWS_DOMAIN, C=options.C, cv=options.cv,
+    classifier = DomainAdaptedClassifier(domain=SITE_DOMAIN, C=options.C, cv=options.cv,
                                          random_state=options.random_state)
     classifier.fit(vectorizer.transform([c.text for c in team_train]), labels)
     # The vectorizer is already fitted (shared with the respect model): assemble, do not refit.
@@ -251,10 +252,10 @@ def _train_text_head(vectorizer: TfidfVectorizer, team_train: list[TeamComment],
     """
     texts = [c.text for c in team_train] + [r.text for r in forum_rows]
     labels = np.array([int(not c.on_topic) for c in team_train] + [r.label for r in forum_rows])
-    domains = np.array([NEWS_DOMAIN] * len(team_train) + ["forum"] * len(forum_rows), dtype=object)
+    domains = np.array([SITE_DOMAIN] * len(team_train) + ["forum"] * len(forum_rows), dtype=object)
     say(f"off-topic text head: {len(texts)} comments ({labels.sum()} off topic, "
         f"{len(forum_rows)} from one-million-posts)")
-    classifier = DomainAdaptedClassifier(domain=NEWS_DOMAIN, C=options.C, cv=options.cv,
+    classifier = DomainAdaptedClassifier(domain=SITE_DOMAIN, C=options.C, cv=options.cv,
                                          random_state=options.random_state)
     classifier.fit(vectorizer.transform(texts), labels, sample_domains=domains)
     logits = {c.text: float(v) for c, v in zip(team_train, classifier.oof_decision_, strict=False)}
@@ -310,7 +311,7 @@ def _train_topic(team: TeamData, team_train: list[TeamComment], background: list
     topic = Pipeline([
         ("features", TopicFeatures(text_head=text_head)),
         ("scale", StandardScaler()),
-        ("clf", DomainAdaptedClassifier(domain=NEWS_DOMAIN, C=options.C, cv=options.cv,
+        ("clf", DomainAdaptedClassifier(domain=SITE_DOMAIN, C=options.C, cv=options.cv,
                                         random_state=options.random_state)),
     ])
     topic.fit(inputs, labels, features__reference_articles=references,
@@ -333,7 +334,7 @@ def _train_encoder(examples: _Examples, respect: Pipeline, options: TrainingOpti
     sources = np.array(examples.sources)
     domains = np.array([CORPUS_DOMAINS[s] for s in sources], dtype=object)
     weights = np.where(sources == TEAM_SOURCE, options.team_weight, 1.0)
-    classifier = DomainAdaptedClassifier(domain=NEWS_DOMAIN, C=options.C, cv=options.cv,
+    classifier = DomainAdaptedClassifier(domain=SITE_DOMAIN, C=options.C, cv=options.cv,
                                          random_state=options.random_state)
     classifier.fit(vectors, labels, sample_domains=domains, sample_weight=weights)
     lexical = respect.named_steps["clf"].oof_proba_
