@@ -72,7 +72,7 @@ def test_metadata_has_library_versions_and_cv_metrics(trained_bundle) -> None:
     for row in per_source.values():
         assert 0.0 <= row["official_f1"] <= 1.0 and 0.0 <= row["accuracy"] <= 1.0
     assert per_source[TEAM_SOURCE]["official_f1"] > 0.7  # it learnt something
-    assert set(metadata["respect_thresholds"]) == {"news", "tweet"}
+    assert set(metadata["respect_thresholds"]) == {"news", "site", "tweet"}
     assert metadata["options"]["cv"] == 2 and metadata["options"]["encoder"] is False
 
 
