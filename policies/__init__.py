@@ -8,5 +8,6 @@ from policies.decision import Decision, Reason
 from policies.engine import decide
 from policies.loader import load_policy
 from policies.policy import Policy, PolicyError
+from policies.statement import review_statement
 
-__all__ = ["Decision", "Policy", "PolicyError", "Reason", "decide", "load_policy"]
+__all__ = ["Decision", "Policy", "PolicyError", "Reason", "decide", "load_policy", "review_statement"]

@@ -67,3 +67,31 @@ def statement_of_reasons(
         )
         for lang in LANGUAGES
     }
+
+
+_REVIEWED = {
+    "de": "Eine Person aus unserem Moderationsteam hat Ihren Kommentar geprüft und entschieden, "
+    "ihn nicht zu veröffentlichen.",
+    "en": "A member of our moderation team reviewed your comment and decided not to publish it.",
+}
+
+_GENERIC_GROUND = {
+    "de": "Er verstößt gegen unsere Diskussionsregeln.",
+    "en": "It breaks our discussion rules.",
+}
+
+
+def review_statement(policy: Policy, decision: str, reason_code: str | None) -> dict[str, str] | None:
+    """The statement after a moderator decided: None when the comment is published.
+
+    A moderator's rejection is no longer automatic, so the statement says a person decided; the
+    grounds are the commenter message of the rule with the moderator's reason code, if any.
+    """
+    if decision != REJECT:
+        return None
+    grounds = [rule.commenter_message for rule in policy.rules.values() if rule.code == reason_code]
+    ground = grounds[0] if grounds else _GENERIC_GROUND
+    return {
+        lang: "\n".join([_OPENING[REJECT][lang], ground[lang], _REVIEWED[lang]])
+        for lang in LANGUAGES
+    }

@@ -8,7 +8,7 @@ import math
 import pytest
 
 from classifier.types import CommentScores, Evidence, RuleScore
-from policies import Decision, Policy, decide, load_policy
+from policies import Decision, Policy, decide, load_policy, review_statement
 from policies.pipeline import Context, RuleResult, compose, merge
 from policies.policy import CODES, RULE_NAMES
 from policies.rules.respectful import respectful
@@ -285,3 +285,14 @@ def test_scorer_failure_statement_explains_the_failure(policy):
     text = statement(decide(policy, None, failure="boom"), "en")
     assert policy.system.commenter_message["en"] in text
     assert "boom" not in text  # internal detail, for moderators only
+
+
+def test_review_statement_after_a_moderator_rejects() -> None:
+    policy = load_policy()
+    statement = review_statement(policy, "reject", "ABUSIVE")
+    assert set(statement) == {"de", "en"}
+    assert policy.rules["respectful"].commenter_message["en"] in statement["en"]
+    assert "moderation team reviewed" in statement["en"]
+    assert "automatically" not in statement["en"]
+    assert "It breaks our discussion rules." in review_statement(policy, "reject", None)["en"]
+    assert review_statement(policy, "approve", None) is None
