@@ -5,7 +5,7 @@ Every number this prints comes from 5-fold cross-validation over the *training* 
 ``classifier.training.TrainingOptions`` were chosen; docs/ablation.md reports its output next to
 the final model's test scores.
 
-    python experiments/ablation.py --data-dir ../shared/datasets   # about 15 min on 2 cores
+    python experiments/ablation.py --data-dir ../shared/datasets   # about 8 min on 2 cores
 """
 
 from __future__ import annotations
