@@ -75,11 +75,14 @@ class ModerationModel:
         return ModerationModel(self.respect, self.spam, self.topic, self.encoder,
                                self.cascade_band, self.version, domain)
 
-    def score(self, comment: CommentInput, *, evidence: bool = True,
+    def score(self, comment: CommentInput, *, evidence: bool = True, evidence_above: float = 0.0,
               cascade: bool = True) -> CommentScores:
         """Score one comment on all rules; the service's per-request path.
 
         :param evidence: compute highlighted words (off for bulk evaluation).
+        :param evidence_above: compute a rule's evidence only when its score reaches this; a
+            caller that shows evidence only with reasons passes its lowest hold threshold and
+            saves the work for the many comments that break no rule.
         :param cascade: consult the sentence encoder when the lexical respect score is unsure.
         """
         parts = self._parts()
@@ -89,24 +92,27 @@ class ModerationModel:
         spam = parts["spam"].probability(vector.values, vector.indices)
         signals = spam_signals(comment.text)
         respect_evidence = spam_evidence = ()
-        if evidence:
+        if evidence and respect >= evidence_above:
             respect_evidence = word_evidence(comment.text, normalized, vector,
                                              parts["respect"].contributions(vector))
+        if evidence and spam >= evidence_above:
             spam_evidence = word_evidence(comment.text, normalized, vector,
                                           parts["spam"].contributions(vector))
         return CommentScores(
             respectful=RuleScore(respect, respect_evidence,
                                  {"encoder_consulted": slow} if self.encoder is not None else {}),
-            on_topic=self._topic_score(parts, comment, normalized, vector, signals, evidence),
+            on_topic=self._topic_score(parts, comment, normalized, vector, signals, evidence,
+                                       evidence_above),
             spam=RuleScore(spam, spam_evidence, {"spam_signals": signals}),
             model_version=self.version,
             slow_path=slow,
         )
 
     def score_many(self, comments: Sequence[CommentInput], *, evidence: bool = True,
-                   cascade: bool = True) -> list[CommentScores]:
+                   evidence_above: float = 0.0, cascade: bool = True) -> list[CommentScores]:
         """Score several comments (one at a time: the fast path beats batching here)."""
-        return [self.score(c, evidence=evidence, cascade=cascade) for c in comments]
+        return [self.score(c, evidence=evidence, evidence_above=evidence_above, cascade=cascade)
+                for c in comments]
 
     def _respect_probability(self, parts: dict, text: str, vector: SparseVector,
                              cascade: bool) -> tuple[float, bool]:
@@ -119,7 +125,8 @@ class ModerationModel:
         return (lexical + second) / 2.0, True
 
     def _topic_score(self, parts: dict, comment: CommentInput, normalized: Normalized,
-                     vector: SparseVector, signals: dict[str, int], evidence: bool) -> RuleScore:
+                     vector: SparseVector, signals: dict[str, int], evidence: bool,
+                     evidence_above: float) -> RuleScore:
         if comment.article is None:
             return RuleScore(0.0, (), {"skipped": "no article given"})
         features = self.topic.named_steps["features"]
@@ -135,7 +142,7 @@ class ModerationModel:
         # comment read like chatter or an ad. The article words it shares speak *for* it and are
         # listed as a signal instead.
         spans = ()
-        if parts["text_head"] is not None:
+        if parts["text_head"] is not None and probability >= evidence_above:
             spans = word_evidence(comment.text, normalized, vector,
                                   parts["text_head"].contributions(vector))
         facts: dict[str, object] = {
