@@ -30,7 +30,7 @@ from classifier.bundle import (
 )
 from classifier.domain import DomainAdaptedClassifier
 from classifier.features import NgramAnalyzer
-from classifier.model import ModerationModel
+from classifier.model import SITE_DOMAIN, ModerationModel
 from classifier.topic import TopicFeatures
 from classifier.types import ArticleText, CommentInput
 
@@ -47,7 +47,8 @@ def tiny_model() -> ModerationModel:
     """A small but complete ModerationModel (fitted in well under a second)."""
     texts, labels = GOOD + BAD, np.array([0] * len(GOOD) + [1] * len(BAD))
     tfidf = TfidfVectorizer(analyzer=NgramAnalyzer(), sublinear_tf=True)
-    respect = Pipeline([("tfidf", tfidf), ("clf", DomainAdaptedClassifier(cv=2))]).fit(texts, labels)
+    respect = Pipeline([("tfidf", tfidf), ("clf", DomainAdaptedClassifier(cv=2, domain=SITE_DOMAIN))])
+    respect.fit(texts, labels)
     spam_head = DomainAdaptedClassifier(cv=2).fit(tfidf.transform(texts), 1 - labels)
     inputs = [CommentInput(text, BUS if number % 2 else RUN) for number, text in enumerate(GOOD * 2)]
     topic = Pipeline([("features", TopicFeatures()), ("scale", StandardScaler()),
