@@ -4,6 +4,7 @@ Override any of them without editing this file through ``GUNICORN_CMD_ARGS``, e.
 ``GUNICORN_CMD_ARGS="--threads 8 --access-logfile -"``.
 """
 
+import gc
 import os
 import tempfile
 
@@ -36,6 +37,17 @@ if os.path.isdir("/dev/shm"):
 # gunicorn's first hook runs.
 if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="moderation-metrics-")
+
+
+def pre_fork(server, worker):
+    """Keep what the master loaded (the app, the model) out of the workers' garbage collections.
+
+    A full collection walks every tracked object: with the model loaded that is about 0.1 s,
+    during which the worker answers nothing (it showed as p99 latency). Frozen objects are
+    never walked, and the collector no longer writes to the pages the workers share with the
+    master. See the gc.freeze() documentation.
+    """
+    gc.freeze()
 
 
 def child_exit(server, worker):

@@ -64,6 +64,12 @@ class Policy:
     system: Notice  # used when the comment could not be scored
     premoderation_message: dict[str, str]  # for moderators, put before the rule's message
 
+    def lowest_reason_threshold(self) -> float:
+        """The lowest score at which any rule gives a reason: below it, no evidence is shown."""
+        if self.premoderation:
+            return min(rule.clearly_fine_below for rule in self.rules.values())
+        return min(rule.hold for rule in self.rules.values())
+
     def commenter_message(self, rule: str) -> dict[str, str]:
         """The commenter-facing text for a reason given under ``rule``."""
         if rule == SYSTEM:

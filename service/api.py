@@ -68,6 +68,13 @@ class Blueprint(flask_smorest.Blueprint):
 
     ARGUMENTS_PARSER = Parser()
 
+    def arguments(self, schema: type[Schema] | Schema, *args: Any, **kwargs: Any) -> Callable[..., Any]:
+        """flask-smorest's ``arguments``, with one schema instance for every request.
+
+        Given a schema class, webargs makes a new instance (copying every field) per request.
+        """
+        return super().arguments(schema() if isinstance(schema, type) else schema, *args, **kwargs)
+
     def requires(self, *roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Let API keys of ``roles`` (and admin keys) call the view; documents 401 and 403.
 

@@ -29,7 +29,7 @@ from service.storage.comments import (
     load_context,
     save_comment,
 )
-from service.storage.models import Article, Comment
+from service.storage.models import Comment
 
 log = logging.getLogger(__name__)
 
@@ -77,13 +77,21 @@ def submit(submissions: Sequence[Submission]) -> list[Stored | Refused]:
         comment_ids={s.id for s in submissions} | {s.parent_id for s in submissions if s.parent_id},
     )
     results: list[Stored | Refused | None] = []
+    seen: set[str] = set()
     for submission in submissions:
-        if submission.article is None and submission.article_id not in context.articles:
+        if submission.id in seen:
+            results.append(_repeated_id(submission.id))
+        elif submission.article is None and submission.article_id not in context.articles:
             results.append(_unknown_article(submission.article_id))
+        elif submission.id in context.texts and (
+            (stored := get_comment(session, submission.id)).article_id != submission.article_id
+        ):
+            results.append(_moved(submission, stored.article_id))
         elif context.texts.get(submission.id) == submission.text:
             results.append(Stored(get_comment(session, submission.id), Outcome.UNCHANGED))
         else:
             results.append(None)  # to score
+        seen.add(submission.id)
     todo = [i for i, result in enumerate(results) if result is None]
     inputs = [_input(submissions[i], context) for i in todo]
     stored = set(context.texts)  # ids known to be taken, also by earlier comments of a batch
@@ -91,6 +99,25 @@ def submit(submissions: Sequence[Submission]) -> list[Stored | Refused]:
         results[i] = _store(submissions[i], decision, new=submissions[i].id not in stored)
         stored.add(submissions[i].id)
     return results
+
+
+def _repeated_id(comment_id: str) -> Refused:
+    """Two comments of one batch with the same id: which text would win is not obvious."""
+    return Refused(
+        422,
+        f"Comment id '{comment_id}' occurs more than once in this batch; send each comment once.",
+        {"id": [f"'{comment_id}' occurs more than once in this batch."]},
+    )
+
+
+def _moved(submission: Submission, stored_article_id: str) -> Refused:
+    """A known comment id sent under another article: an edit cannot move a comment."""
+    return Refused(
+        409,
+        f"Comment '{submission.id}' belongs to article '{stored_article_id}', not "
+        f"'{submission.article_id}'; a comment cannot move to another article. Use a new id.",
+        {"article_id": [f"Comment '{submission.id}' belongs to article '{stored_article_id}'."]},
+    )
 
 
 def decide_all(inputs: Sequence[CommentInput]) -> list[Decision]:
@@ -101,15 +128,18 @@ def decide_all(inputs: Sequence[CommentInput]) -> list[Decision]:
     if model is None:
         failure = f"No model is loaded: {slot.problem}."
         return [decide(policy, None, model_version="none", failure=failure) for _ in inputs]
+    # Evidence is shown only with reasons: none is computed for rules below every threshold.
+    evidence_above = policy.lowest_reason_threshold()
     return [
         decide(policy, scores, model_version=model.version)
         if isinstance(scores, CommentScores)
         else decide(policy, None, model_version=model.version, failure=scores)
-        for scores in _score(model, inputs)
+        for scores in _score(model, inputs, evidence_above)
     ]
 
 
-def _score(model: Model, inputs: Sequence[CommentInput]) -> list[CommentScores | str]:
+def _score(model: Model, inputs: Sequence[CommentInput],
+           evidence_above: float) -> list[CommentScores | str]:
     """Each comment's scores, or why scoring it failed.
 
     A batch is scored at once; if that fails, comment by comment, so that one comment that
@@ -118,7 +148,7 @@ def _score(model: Model, inputs: Sequence[CommentInput]) -> list[CommentScores |
     if not inputs:
         return []
     try:
-        scores = model.score_many(list(inputs))
+        scores = model.score_many(list(inputs), evidence_above=evidence_above)
         if len(scores) != len(inputs):
             raise ValueError(f"the model gave {len(scores)} scores for {len(inputs)} comments")
         return list(scores)
@@ -126,13 +156,13 @@ def _score(model: Model, inputs: Sequence[CommentInput]) -> list[CommentScores |
         log.exception("model %s failed to score %d comment(s)", model.version, len(inputs))
         if len(inputs) == 1:
             return [_failure(error)]
-    return [_score_one(model, comment) for comment in inputs]
+    return [_score_one(model, comment, evidence_above) for comment in inputs]
 
 
-def _score_one(model: Model, comment: CommentInput) -> CommentScores | str:
+def _score_one(model: Model, comment: CommentInput, evidence_above: float) -> CommentScores | str:
     """The comment's scores, or why scoring failed."""
     try:
-        return model.score(comment)
+        return model.score(comment, evidence_above=evidence_above)
     except Exception as error:  # see _score
         log.exception("model %s failed to score a comment", model.version)
         return _failure(error)
@@ -145,11 +175,11 @@ def _failure(error: Exception) -> str:
 
 def _input(submission: Submission, context: Context) -> CommentInput:
     """What the classifier gets: the text, its article and the text it answers."""
-    article = submission.article or context.articles[submission.article_id]
-    if isinstance(article, Article):
-        title, body = article.title, article.body
+    if submission.article is not None:
+        title, body = submission.article["title"], submission.article.get("body") or ""
     else:
-        title, body = article["title"], article.get("body") or ""
+        article = context.articles[submission.article_id]
+        title, body = article.title, article.body
     parent = context.texts.get(submission.parent_id) if submission.parent_id else None
     return CommentInput(text=submission.text, article=ArticleText(title, body), parent_text=parent)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from flask import Flask, current_app
+from sklearn.pipeline import Pipeline
 
 from classifier.bundle import ModelLoadError, current_version, load_model
 from classifier.types import ArticleText, CommentInput, CommentScores
@@ -38,13 +39,28 @@ class Model(Protocol):
 
     version: str
 
-    def score(self, comment: CommentInput) -> CommentScores:
-        """Score one comment."""
+    def score(self, comment: CommentInput, *, evidence_above: float = 0.0) -> CommentScores:
+        """Score one comment; evidence only for rules scoring at least ``evidence_above``."""
         ...
 
-    def score_many(self, comments: list[CommentInput]) -> list[CommentScores]:
+    def score_many(self, comments: list[CommentInput], *,
+                   evidence_above: float = 0.0) -> list[CommentScores]:
         """Score several comments, in order."""
         ...
+
+
+def warm_up(model: Model) -> None:
+    """Score a comment, and run the model's sentence encoder if it has one.
+
+    The encoder (``ModerationModel.encoder``, a second opinion that only unsure comments reach)
+    loads its weights on first use: warmed up before gunicorn forks, the workers share them
+    instead of each loading its own copy while its first unsure comment waits (several
+    seconds, and several times over when threads race for it).
+    """
+    model.score(_WARM_UP)
+    encoder = getattr(model, "encoder", None)
+    if isinstance(encoder, Pipeline) and len(encoder) > 1:
+        encoder[:-1].transform([_WARM_UP.text])  # the embedding steps, without the classifier
 
 
 class ModelSlot:
@@ -112,7 +128,7 @@ class ModelSlot:
             return
         try:
             model = load_model(self.model_dir)
-            model.score(_WARM_UP)
+            warm_up(model)
         except Exception as error:  # whatever breaks a bundle, the old model stays
             self._failed = version
             self._fail(

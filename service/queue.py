@@ -7,8 +7,10 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import abort
 
+from policies import review_statement
 from service import auth, metrics
 from service.api import Blueprint
+from service.intake import current_policy
 from service.problems import PROBLEM_JSON
 from service.schemas import (
     CommentSchema,
@@ -65,10 +67,12 @@ class CommentDecision(MethodView):
         """Approve or reject a comment
 
         The decision is recorded with the moderator (the API key's name) and the time, and
-        sets the comment's status.
+        sets the comment's status; the statement of reasons now says a person decided (or is
+        empty once the comment is published).
         """
         version = data.pop("version", None)
         caller = auth.current_caller()
+        statement = review_statement(current_policy(), data["decision"], data.get("reason_code"))
         try:
             comment = review_comment(
                 db.session(),
@@ -76,6 +80,7 @@ class CommentDecision(MethodView):
                 api_key_id=caller.id,
                 moderator=caller.name,
                 expected_version=version,
+                statement_of_reasons=statement,
                 **data,
             )
         except NotFound:

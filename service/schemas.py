@@ -315,6 +315,11 @@ class ReviewSchema(Schema):
     revision = fields.Integer()
     moderator = fields.String(metadata={"description": "The name of the moderator's API key."})
     decided_at = fields.DateTime()
+    statement_of_reasons = fields.Nested(
+        LocalizedSchema,
+        allow_none=True,
+        metadata={"description": "What the commenter may be shown after this decision."},
+    )
 
 
 class CommentSchema(VerdictSchema):
@@ -338,7 +343,13 @@ class CommentSchema(VerdictSchema):
     updated_at = fields.DateTime()
 
     def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
-        """Read the verdict fields from the comment's current revision."""
+        """Read the verdict fields from the comment's current revision.
+
+        The statement of reasons is the moderator's once a person decided: the commenter must
+        no longer read that the decision was automatic.
+        """
+        if attr == "statement_of_reasons" and obj.review is not None:
+            return obj.review.statement_of_reasons
         source = obj.current if attr in VerdictSchema._declared_fields else obj
         return super().get_attribute(source, attr, default)
 

@@ -60,8 +60,8 @@ class FakeModel:
         self.reject = {name: _between(rule.reject, None) for name, rule in rules.items()}
         self.scored: list[CommentInput] = []  # every comment scored, in order
 
-    def score(self, comment: CommentInput) -> CommentScores:
-        """Score one comment from its marker words."""
+    def score(self, comment: CommentInput, *, evidence_above: float = 0.0) -> CommentScores:
+        """Score one comment from its marker words (the fake always gives its evidence)."""
         if "explode" in comment.text:
             raise RuntimeError("the fake model exploded")
         self.scored.append(comment)
@@ -72,7 +72,8 @@ class FakeModel:
             model_version=self.version,
         )
 
-    def score_many(self, comments: Sequence[CommentInput]) -> list[CommentScores]:
+    def score_many(self, comments: Sequence[CommentInput], *,
+                   evidence_above: float = 0.0) -> list[CommentScores]:
         """Score several comments; like a real batch, one failure fails them all."""
         return [self.score(comment) for comment in comments]
 

@@ -134,7 +134,7 @@ def test_get_comment_returns_what_post_stored(api, article):
 
 
 def test_scorer_failure_holds_the_comment_with_a_system_reason(api, article, model, monkeypatch):
-    def fail(*_args):
+    def fail(*_args, **_kwargs):
         raise RuntimeError("model on fire")
 
     monkeypatch.setattr(model, "score_many", fail)
@@ -149,7 +149,7 @@ def test_scorer_failure_holds_the_comment_with_a_system_reason(api, article, mod
 
 
 def test_failed_batch_scoring_falls_back_to_one_by_one(api, article, model, monkeypatch):
-    monkeypatch.setattr(model, "score_many", lambda _comments: [])  # a broken batch scorer
+    monkeypatch.setattr(model, "score_many", lambda _comments, **_: [])  # a broken batch scorer
     comments = [
         {"id": "c-1", "article_id": "a-1", "text": "Du Idiot."},
         {"id": "c-2", "article_id": "a-1", "text": "Gute Karte."},
@@ -206,17 +206,31 @@ def test_batch_isolates_a_comment_that_breaks_the_model(api, article):
     assert results[1]["comment"]["reasons"][0]["code"] == "OTHER"
 
 
-def test_batch_with_the_same_id_twice_stores_one_comment_with_history(api, article, rows):
+def test_batch_with_the_same_id_twice_refuses_the_repeats(api, article, rows):
     comments = [
         {"id": "c-1", "article_id": "a-1", "text": "Erste Fassung."},
         {"id": "c-1", "article_id": "a-1", "text": "Erste Fassung."},
         {"id": "c-1", "article_id": "a-1", "text": "Zweite Fassung."},
     ]
     results = api.post("/v1/comments/batch", role="backend", json={"comments": comments}).json["results"]
-    assert [r["status"] for r in results] == [201, 200, 200]
-    assert results[2]["comment"]["revision"] == 2
+    assert [r["status"] for r in results] == [201, 422, 422]
+    assert results[0]["comment"]["text"] == "Erste Fassung."
+    assert "more than once" in results[1]["error"]["errors"]["id"][0]
     assert rows()["comments"] == 1
-    assert rows()["comment_revisions"] == 2
+    assert rows()["comment_revisions"] == 1
+
+
+def test_a_comment_cannot_move_to_another_article(api, article, rows):
+    api.post("/v1/articles", role="backend", json={"id": "a-2", "title": "Andere", "body": "Text"})
+    first = api.post("/v1/comments", role="backend",
+                     json={"id": "c-1", "article_id": "a-1", "text": "Erste Fassung."})
+    assert first.status_code == 201
+    moved = api.post("/v1/comments", role="backend",
+                     json={"id": "c-1", "article_id": "a-2", "text": "Zweite Fassung."})
+    assert moved.status_code == 409
+    assert moved.content_type == "application/problem+json"
+    assert "belongs to article 'a-1'" in moved.json["detail"]
+    assert rows()["comment_revisions"] == 1
 
 
 @pytest.mark.parametrize("size", [0, MAX_BATCH + 1])

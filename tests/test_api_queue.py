@@ -127,6 +127,16 @@ def test_moderator_can_reject_an_approved_comment(api, held):
     assert decide(api, "c-fine", decision="reject", reason_code="SPAM").json["status"] == "rejected"
 
 
+def test_the_statement_of_reasons_follows_the_moderators_decision(api, held):
+    assert "automatically" in api.get("/v1/comments/c-dumb-1", role="moderator").json[
+        "statement_of_reasons"]["en"]
+    rejected = decide(api, "c-dumb-1", decision="reject", reason_code="ABUSIVE").json
+    assert "moderation team reviewed" in rejected["statement_of_reasons"]["en"]
+    assert "automatically" not in rejected["statement_of_reasons"]["en"]
+    approved = decide(api, "c-fine", decision="approve").json
+    assert approved["statement_of_reasons"] is None
+
+
 def test_second_decision_without_version_is_a_conflict_with_the_current_state(api, held, rows):
     first = decide(api, "c-dumb-1", decision="approve").json
     response = decide(api, "c-dumb-1", decision="reject")

@@ -195,6 +195,8 @@ class Review(Base):
     api_key_id: Mapped[int] = mapped_column(sa.ForeignKey("api_keys.id"))
     moderator: Mapped[str] = mapped_column(sa.String(200))  # the key's name at the time
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # What the commenter is told now that a person decided (None: published).
+    statement_of_reasons: Mapped[dict[str, Any] | None]
 
 
 class ApiKey(Base):
