@@ -23,7 +23,10 @@ RUN mkdir classifier service policies moderation \
     && pip uninstall --yes comment-moderation \
     && rm -rf classifier service policies moderation
 COPY . .
-RUN pip install --no-deps -e .
+# The app's instance folder (created at start) must be writable by the service's user.
+RUN pip install --no-deps -e . \
+    && mkdir -p /app/instance \
+    && chown moderation:moderation /app/instance
 
 USER moderation
 VOLUME ["/data"]
