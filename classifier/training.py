@@ -117,7 +117,7 @@ def train_models(
     off_topic_rows = [r for r in off_topic_rows if normalised_key(r.text) not in forbidden]
     text_head, text_logits = _train_text_head(respect.named_steps["tfidf"], team_train, off_topic_rows,
                                               options, say)
-    topic = _train_topic(team, team_train, public_background(data_dir, names), text_head, text_logits,
+    topic = _train_topic(team, team_train, public_background(public), text_head, text_logits,
                          options, say)
     encoder = None
     if options.encoder:
@@ -292,13 +292,10 @@ def topic_examples(team: TeamData, comments: list[TeamComment],
     return inputs, np.array(labels)
 
 
-def public_background(data_dir: Path | None, names: Sequence[str]) -> list[str]:
+def public_background(public: dict[str, list[LabelledText]]) -> list[str]:
     """Unlabelled news-forum texts that make the on-topic model's word rarities realistic."""
-    texts: list[str] = []
-    for name in names:
-        if CORPUS_DOMAINS.get(name) == NEWS_DOMAIN:
-            texts.extend(row.text for row in load_corpus(name, Path(data_dir), "train"))
-    return texts
+    return [row.text for name, rows in public.items() if CORPUS_DOMAINS.get(name) == NEWS_DOMAIN
+            for row in rows]
 
 
 def _train_topic(team: TeamData, team_train: list[TeamComment], background: list[str],
