@@ -7,7 +7,11 @@
   of a text-only off-topic head (chatter and ad style) over the same TF-IDF;
 - ``encoder`` (optional): ``Pipeline([SentenceEmbedder, DomainAdaptedClassifier])``, a second
   opinion on respect, run only when the lexical respect score falls inside ``cascade_band``
-  (the cascade): the lexical models decide the clear cases in well under a millisecond.
+  (the cascade): the lexical models decide the clear cases in well under a millisecond;
+- ``topic_encoder`` (optional): ``Pipeline([SemanticTopicFeatures, DomainAdaptedClassifier])``, the
+  on-topic model's second stage (comment vs article by meaning, across languages), run only when
+  the lexical on-topic score falls inside ``topic_cascade_band``. Both cascades share the
+  comment's one embedding.
 
 The pipelines are the reference; :meth:`ModerationModel.score` computes the same probabilities
 through :mod:`classifier.linear` without scikit-learn's per-call overhead.
@@ -15,12 +19,14 @@ through :mod:`classifier.linear` without scikit-learn's per-call overhead.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 from sklearn.pipeline import Pipeline
 
+from classifier.encoder import SentenceEmbedder
 from classifier.evidence import word_evidence
 from classifier.linear import FastLinearHead, FastTfidf, SparseVector
 from classifier.normalize import Normalized, normalize
@@ -43,6 +49,8 @@ class ModerationModel:
     cascade_band: tuple[float, float] = (0.25, 0.75)
     version: str = "unversioned"
     respect_domain: str = SITE_DOMAIN
+    topic_encoder: Pipeline | None = None
+    topic_cascade_band: tuple[float, float] = (0.3, 0.95)
     _fast: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __getstate__(self) -> dict:
@@ -66,6 +74,8 @@ class ModerationModel:
                 "encoder": (FastLinearHead.from_classifier(self.encoder.named_steps["clf"],
                                                            self.respect_domain)
                             if self.encoder is not None else None),
+                "topic_encoder": (FastLinearHead.from_classifier(self.topic_encoder.named_steps["clf"])
+                                  if self.topic_encoder is not None else None),
             }
             self._fast[self.respect_domain] = parts
         return parts
@@ -73,7 +83,25 @@ class ModerationModel:
     def with_respect_domain(self, domain: str) -> ModerationModel:
         """The same model predicting respect with another domain's head (e.g. for tweets)."""
         return ModerationModel(self.respect, self.spam, self.topic, self.encoder,
-                               self.cascade_band, self.version, domain)
+                               self.cascade_band, self.version, domain, self.topic_encoder,
+                               self.topic_cascade_band)
+
+    def embedder(self) -> SentenceEmbedder | None:
+        """The sentence encoder the cascades use, or None when the model has no second stage."""
+        for pipeline, step in ((self.encoder, "embed"), (self.topic_encoder, "features")):
+            if pipeline is not None:
+                found = pipeline.named_steps[step]
+                return found if isinstance(found, SentenceEmbedder) else found._embedder()
+        return None
+
+    def warm_up(self) -> None:
+        """Load the sentence encoder now (about a second), not on the first unsure comment.
+
+        A server calls this before it forks its workers, so that they share the loaded weights.
+        """
+        embedder = self.embedder()
+        if embedder is not None:
+            embedder.embed_one("warm-up")
 
     def score(self, comment: CommentInput, *, evidence: bool = True, evidence_above: float = 0.0,
               cascade: bool = True) -> CommentScores:
@@ -88,7 +116,8 @@ class ModerationModel:
         parts = self._parts()
         normalized = normalize(comment.text)
         vector = parts["tfidf"].transform_normalized(normalized.text)
-        respect, slow = self._respect_probability(parts, comment.text, vector, cascade)
+        embedding = self._lazy_embedding(comment.text)
+        respect, slow = self._respect_probability(parts, vector, embedding, cascade)
         spam = parts["spam"].probability(vector.values, vector.indices)
         signals = spam_signals(comment.text)
         respect_evidence = spam_evidence = ()
@@ -98,14 +127,16 @@ class ModerationModel:
         if evidence and spam >= evidence_above:
             spam_evidence = word_evidence(comment.text, normalized, vector,
                                           parts["spam"].contributions(vector))
+        on_topic = self._topic_score(parts, comment, normalized, vector, signals, embedding,
+                                     evidence=evidence, evidence_above=evidence_above,
+                                     cascade=cascade)
         return CommentScores(
             respectful=RuleScore(respect, respect_evidence,
                                  {"encoder_consulted": slow} if self.encoder is not None else {}),
-            on_topic=self._topic_score(parts, comment, normalized, vector, signals, evidence,
-                                       evidence_above),
+            on_topic=on_topic,
             spam=RuleScore(spam, spam_evidence, {"spam_signals": signals}),
             model_version=self.version,
-            slow_path=slow,
+            slow_path=slow or bool(on_topic.signals.get("encoder_consulted")),
         )
 
     def score_many(self, comments: Sequence[CommentInput], *, evidence: bool = True,
@@ -114,19 +145,31 @@ class ModerationModel:
         return [self.score(c, evidence=evidence, evidence_above=evidence_above, cascade=cascade)
                 for c in comments]
 
-    def _respect_probability(self, parts: dict, text: str, vector: SparseVector,
+    def _lazy_embedding(self, text: str) -> Callable[[], np.ndarray]:
+        """The comment's embedding, computed on first use: both cascades may need it, most
+        comments need it for neither."""
+        embedder = self.embedder()
+
+        @cache
+        def embedding() -> np.ndarray:
+            if embedder is None:
+                raise RuntimeError("this model has no sentence encoder")
+            return embedder.embed_one(text)
+
+        return embedding
+
+    def _respect_probability(self, parts: dict, vector: SparseVector, embedding: Callable[[], np.ndarray],
                              cascade: bool) -> tuple[float, bool]:
         lexical = parts["respect"].probability(vector.values, vector.indices)
         low, high = self.cascade_band
         if not cascade or parts["encoder"] is None or not low <= lexical <= high:
             return lexical, False
-        embedding = self.encoder.named_steps["embed"].embed_one(text)
-        second = parts["encoder"].probability(embedding)
+        second = parts["encoder"].probability(embedding())
         return (lexical + second) / 2.0, True
 
     def _topic_score(self, parts: dict, comment: CommentInput, normalized: Normalized,
-                     vector: SparseVector, signals: dict[str, int], evidence: bool,
-                     evidence_above: float) -> RuleScore:
+                     vector: SparseVector, signals: dict[str, int], embedding: Callable[[], np.ndarray],
+                     *, evidence: bool, evidence_above: float, cascade: bool) -> RuleScore:
         if comment.article is None:
             return RuleScore(0.0, (), {"skipped": "no article given"})
         features = self.topic.named_steps["features"]
@@ -135,9 +178,21 @@ class ModerationModel:
         if parts["text_head"] is not None:  # same TF-IDF vector as the respect model: reuse it
             text_logit = parts["text_head"].decision(vector.values, vector.indices)
         row, shared = features.describe_one(comment, text_logit, signals)
-        probability = parts["topic"].probability((row - scale.mean_) / scale.scale_)
+        scaled = (row - scale.mean_) / scale.scale_
+        probability = parts["topic"].probability(scaled)
+        facts: dict[str, object] = {}
+        low, high = self.topic_cascade_band
+        if self.topic_encoder is not None:
+            consulted = cascade and low <= probability <= high
+            facts["encoder_consulted"] = consulted
+            if consulted:
+                semantic = self.topic_encoder.named_steps["features"]
+                second, match = semantic.describe_one(comment, embedding(), parts["topic"].decision(scaled))
+                probability = parts["topic_encoder"].probability(second)
+                facts["closest_article_sentence"] = match.sentence
+                facts["closest_sentence_similarity"] = match.similarity
         if not evidence:
-            return RuleScore(probability)
+            return RuleScore(probability, (), facts)
         # Evidence points towards the violation, as for the other rules: the words that make the
         # comment read like chatter or an ad. The article words it shares speak *for* it and are
         # listed as a signal instead.
@@ -145,10 +200,8 @@ class ModerationModel:
         if parts["text_head"] is not None and probability >= evidence_above:
             spans = word_evidence(comment.text, normalized, vector,
                                   parts["text_head"].contributions(vector))
-        facts: dict[str, object] = {
-            "shared_article_words": sorted({e.text.lower() for e in shared}),
-            "shares_no_article_words": not shared,
-        }
+        facts["shared_article_words"] = sorted({e.text.lower() for e in shared})
+        facts["shares_no_article_words"] = not shared
         if comment.parent_text is not None:
             facts["reply"] = True
         if signals:

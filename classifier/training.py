@@ -35,6 +35,7 @@ from classifier.model import NEWS_DOMAIN, SITE_DOMAIN, TWEET_DOMAIN, ModerationM
 from classifier.overlap import normalised_key
 from classifier.teamdata import TeamComment, TeamData, load_team_data, team_files
 from classifier.topic import TopicFeatures
+from classifier.topic_semantic import SemanticTopicFeatures
 from classifier.types import ArticleText, CommentInput
 
 Progress = Callable[[str], None]
@@ -63,6 +64,7 @@ class TrainingOptions:
     team_weight: float = 3.0
     encoder: bool = True
     cascade_band: tuple[float, float] = (0.25, 0.75)
+    topic_cascade_band: tuple[float, float] = (0.3, 0.95)
     corpora: Sequence[str] | None = None  # None: every corpus found in the data directory
     random_state: int = 0
 
@@ -106,7 +108,7 @@ def train_models(
     public = {name: load_corpus(name, Path(data_dir), "train") for name in names} if names else {}
     for name, rows in public.items():
         say(f"{name}: {len(rows)} training examples ({sum(r.label for r in rows)} positive)")
-    forbidden = _test_keys(team, data_dir, names)
+    forbidden = evaluation_keys(team, data_dir, names)
     examples, dropped = _respect_examples(team_train, public, forbidden)
     say(f"dropped {dropped} training texts that also occur in a test or held-out split")
 
@@ -117,20 +119,24 @@ def train_models(
     off_topic_rows = [r for r in off_topic_rows if normalised_key(r.text) not in forbidden]
     text_head, text_logits = _train_text_head(respect.named_steps["tfidf"], team_train, off_topic_rows,
                                               options, say)
-    topic = _train_topic(team, team_train, public_background(public), text_head, text_logits,
-                         options, say)
-    encoder = None
+    topic, topic_inputs, topic_labels = _train_topic(team, team_train, public_background(public),
+                                                     text_head, text_logits, options, say)
+    encoder = topic_encoder = None
     if options.encoder:
         encoder, encoder_metrics = _train_encoder(examples, respect, options, say)
         cv_metrics["with_encoder"] = encoder_metrics
+        topic_encoder, cv_metrics["on_topic"] = _train_topic_encoder(topic, topic_inputs, topic_labels,
+                                                                     options, say)
 
-    model = ModerationModel(respect, spam, topic, encoder, options.cascade_band)
+    model = ModerationModel(respect, spam, topic, encoder, options.cascade_band,
+                            topic_encoder=topic_encoder, topic_cascade_band=options.topic_cascade_band)
     metadata = {
         "sources": _sources_metadata(team_dir, data_dir, Counter(examples.sources), names),
         "dropped_overlapping_texts": dropped,
         "options": {"C": options.C, "cv": options.cv, "min_df": options.min_df,
                     "team_weight": options.team_weight, "encoder": options.encoder,
-                    "cascade_band": list(options.cascade_band)},
+                    "cascade_band": list(options.cascade_band),
+                    "topic_cascade_band": list(options.topic_cascade_band)},
         "respect_thresholds": cv_metrics.pop("thresholds"),
         "cv_metrics": cv_metrics,
         "training_seconds": round(time.monotonic() - started, 1),
@@ -155,7 +161,7 @@ def _corpora_to_use(data_dir: Path | None, options: TrainingOptions) -> list[str
     return list(options.corpora)
 
 
-def _test_keys(team: TeamData, data_dir: Path | None, names: Sequence[str]) -> set[str]:
+def evaluation_keys(team: TeamData, data_dir: Path | None, names: Sequence[str]) -> set[str]:
     """Normalised texts of every evaluation split: none of them may be trained on."""
     keys = {normalised_key(c.text) for c in team.split("heldout")}
     for name in names:
@@ -300,7 +306,8 @@ def public_background(public: dict[str, list[LabelledText]]) -> list[str]:
 
 def _train_topic(team: TeamData, team_train: list[TeamComment], background: list[str],
                  text_head: Pipeline, text_logits: dict[str, float], options: TrainingOptions,
-                 say: Progress) -> Pipeline:
+                 say: Progress) -> tuple[Pipeline, list[CommentInput], np.ndarray]:
+    """The lexical on-topic model, and the comment/article pairs it was trained on."""
     inputs, labels = topic_examples(team, team_train, options.random_state)
     say(f"on-topic model: {len(inputs)} comment/article pairs ({labels.sum()} off topic), "
         f"{len(background)} background texts for word rarity")
@@ -317,7 +324,36 @@ def _train_topic(team: TeamData, team_train: list[TeamComment], background: list
     oof = topic.named_steps["clf"].oof_proba_
     row = evaluate_predictions(labels, (oof >= 0.5).astype(int))
     say(f"on-topic model CV: official F1 {row['official_f1']:.4f}, accuracy {row['accuracy']:.4f}")
-    return topic
+    return topic, inputs, labels
+
+
+def _train_topic_encoder(topic: Pipeline, inputs: list[CommentInput], labels: np.ndarray,
+                         options: TrainingOptions, say: Progress) -> tuple[Pipeline, dict]:
+    """The on-topic model's second stage: the lexical log-odds plus similarities by meaning.
+
+    Trained on the lexical model's out-of-fold log-odds, like any stacked model. Its CV score
+    is that of the cascade the service runs: the second stage only inside the band.
+    """
+    say(f"on-topic second stage: embedding {len(inputs)} comment/article pairs")
+    second = Pipeline([
+        ("features", SemanticTopicFeatures(lexical=topic, embedder=SentenceEmbedder())),
+        ("clf", DomainAdaptedClassifier(domain=SITE_DOMAIN, C=options.C, cv=options.cv,
+                                        random_state=options.random_state)),
+    ])
+    lexical = topic.named_steps["clf"]
+    second.fit(inputs, labels, features__lexical_logits=lexical.oof_decision_)
+    low, high = options.topic_cascade_band
+    first = lexical.oof_proba_
+    unsure = (first >= low) & (first <= high)
+    combined = np.where(unsure, second.named_steps["clf"].oof_proba_, first)
+    metrics = {}
+    for name, probabilities in (("lexical", first), ("cascade", combined)):
+        row = evaluate_predictions(labels, (probabilities >= 0.5).astype(int))
+        metrics[name] = {k: row[k] for k in ("n", "official_f1", "macro_f1", "accuracy")}
+    metrics["slow_path_share"] = round(float(unsure.mean()), 4)
+    say(f"on-topic cascade CV: official F1 {metrics['cascade']['official_f1']:.4f} (lexical alone "
+        f"{metrics['lexical']['official_f1']:.4f}); {unsure.mean():.1%} of pairs take the encoder path")
+    return second, metrics
 
 
 def _train_encoder(examples: _Examples, respect: Pipeline, options: TrainingOptions,

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Protocol
 
 from flask import Flask, current_app
-from sklearn.pipeline import Pipeline
 
 from classifier.bundle import ModelLoadError, current_version, load_model
 from classifier.types import ArticleText, CommentInput, CommentScores
@@ -48,19 +47,21 @@ class Model(Protocol):
         """Score several comments, in order."""
         ...
 
+    def warm_up(self) -> None:
+        """Do the lazy loading (the sentence encoder's weights) now."""
+        ...
+
 
 def warm_up(model: Model) -> None:
-    """Score a comment, and run the model's sentence encoder if it has one.
+    """Score a comment and let the model load what it loads lazily.
 
-    The encoder (``ModerationModel.encoder``, a second opinion that only unsure comments reach)
-    loads its weights on first use: warmed up before gunicorn forks, the workers share them
-    instead of each loading its own copy while its first unsure comment waits (several
-    seconds, and several times over when threads race for it).
+    The sentence encoder, which only unsure comments reach, loads its weights on first use:
+    warmed up before gunicorn forks, the workers share them instead of each loading its own
+    copy while its first unsure comment waits (several seconds, and several times over when
+    threads race for it).
     """
     model.score(_WARM_UP)
-    encoder = getattr(model, "encoder", None)
-    if isinstance(encoder, Pipeline) and len(encoder) > 1:
-        encoder[:-1].transform([_WARM_UP.text])  # the embedding steps, without the classifier
+    model.warm_up()
 
 
 class ModelSlot:

@@ -77,6 +77,9 @@ class FakeModel:
         """Score several comments; like a real batch, one failure fails them all."""
         return [self.score(comment) for comment in comments]
 
+    def warm_up(self) -> None:
+        """Nothing to load."""
+
     def _rule(self, text: str, markers: dict[str, dict[str, float]], rule: str) -> RuleScore:
         """The rule's score and evidence: the first marker found, or a clearly fine score."""
         lowered = text.lower()
