@@ -47,6 +47,8 @@ def run_benchmark(model: ModerationModel, comments: Sequence[CommentInput], roun
     :param evidence_above: as the service scores: evidence only for rules at or above the
         policy's lowest hold threshold (0.5 in the default policy).
     """
+    for article in {c.article for c in comments if c.article is not None}:
+        model.prepare_article(article)  # as the service does when an article is published
     full = _timings_us(lambda c: model.score(c, evidence_above=evidence_above), comments, rounds)
     fast = _timings_us(lambda c: model.score(c, evidence_above=evidence_above, cascade=False),
                        comments, rounds)

@@ -31,7 +31,7 @@ from classifier.evidence import word_evidence
 from classifier.linear import FastLinearHead, FastTfidf, SparseVector
 from classifier.normalize import Normalized, normalize
 from classifier.spam_signals import spam_signals
-from classifier.types import CommentInput, CommentScores, RuleScore
+from classifier.types import ArticleText, CommentInput, CommentScores, RuleScore
 
 NEWS_DOMAIN = "news"  # comments under news articles elsewhere (GermEval 2021, One Million Posts)
 TWEET_DOMAIN = "tweet"
@@ -102,6 +102,13 @@ class ModerationModel:
         embedder = self.embedder()
         if embedder is not None:
             embedder.embed_one("warm-up")
+
+    def prepare_article(self, article: ArticleText) -> None:
+        """Do the per-article work (lemmas, sentence embeddings: ~50 ms with the encoder) now,
+        when the article is published, instead of in its first comment's request."""
+        self.topic.named_steps["features"].prepare_article(article)
+        if self.topic_encoder is not None:
+            self.topic_encoder.named_steps["features"].article(article)
 
     def score(self, comment: CommentInput, *, evidence: bool = True, evidence_above: float = 0.0,
               cascade: bool = True) -> CommentScores:

@@ -24,7 +24,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from classifier.spam_signals import SIGNAL_NAMES, spam_signals
-from classifier.types import CommentInput, Evidence
+from classifier.types import ArticleText, CommentInput, Evidence
 
 _TOKEN = re.compile(r"\w{3,}")
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
@@ -237,6 +237,10 @@ class TopicFeatures(TransformerMixin, BaseEstimator):
         if text_logit is None:
             text_logit = float(self.text_head.decision_function([comment.text])[0])
         return np.append(row, text_logit), shared
+
+    def prepare_article(self, article: ArticleText) -> None:
+        """Compute and keep the article's lemmas and profile before its first comment arrives."""
+        self._article(CommentInput("", article))
 
     def _article(self, comment: CommentInput) -> _ArticleContext:
         """The article's lemmas and profile, cached: many comments share one article."""

@@ -3,9 +3,9 @@
 The decision targets of issue 4 are measured on the held-out split (``benchmarks/api_decisions.py``);
 choosing thresholds there would tune on the test. This script instead rebuilds, from a trained
 bundle, the out-of-fold scores that training already computed for every training comment of our
-own data (respect with the encoder cascade, spam, on-topic against the comment's own article), runs
-the real policy engine (``policies.decide``) over them for a grid of thresholds and prints the
-share of each target group decided as the targets want:
+own data (respect and on-topic with their encoder cascades, spam; on-topic against the comment's
+own article), runs the real policy engine (``policies.decide``) over them for a grid of
+thresholds and prints the share of each target group decided as the targets want:
 
 - respectful on-topic comments approved (and how many rejected);
 - insults (``respectful: false``) not approved;
@@ -66,6 +66,10 @@ def out_of_fold_scores(model_dir: Path, team_dir: Path, data_dir: Path | None) -
     # under another article; the first pair of each comment is the real one.
     inputs, _ = topic_examples(team, train, TrainingOptions().random_state)
     topic_oof = model.topic.named_steps["clf"].oof_proba_
+    if model.topic_encoder is not None:  # the cascade: the second stage where the first is unsure
+        low, high = model.topic_cascade_band
+        second_topic = model.topic_encoder.named_steps["clf"].oof_proba_
+        topic_oof = np.where((topic_oof >= low) & (topic_oof <= high), second_topic, topic_oof)
     topic: dict[str, float] = {}
     for comment_input, score in zip(inputs, topic_oof, strict=True):
         topic.setdefault(comment_input.text, float(score))

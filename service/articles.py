@@ -7,6 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import abort
 
+from service import intake
 from service.api import Blueprint
 from service.schemas import ArticleInputSchema, ArticleSchema
 from service.storage import db
@@ -38,6 +39,7 @@ class Articles(MethodView):
         fields are then replaced by the ones sent (absent optional fields are cleared).
         """
         article, created = save_article(db.session(), data)
+        intake.prepare_article(article.title, article.body)
         return article, 201 if created else 200
 
 

@@ -101,6 +101,20 @@ def submit(submissions: Sequence[Submission]) -> list[Stored | Refused]:
     return results
 
 
+def prepare_article(title: str, body: str) -> None:
+    """Let the model do its per-article work now, so the article's first comment does not wait.
+
+    Best effort: a model that fails here still scores (and holds) the comments as usual.
+    """
+    model = models.slot().get()
+    if model is None:
+        return
+    try:
+        model.prepare_article(ArticleText(title, body or ""))
+    except Exception:  # a model failure must not fail the article's request
+        log.exception("model %s failed to prepare an article", model.version)
+
+
 def _repeated_id(comment_id: str) -> Refused:
     """Two comments of one batch with the same id: which text would win is not obvious."""
     return Refused(

@@ -51,6 +51,10 @@ class Model(Protocol):
         """Do the lazy loading (the sentence encoder's weights) now."""
         ...
 
+    def prepare_article(self, article: ArticleText) -> None:
+        """Do the per-article work now, before the article's first comment."""
+        ...
+
 
 def warm_up(model: Model) -> None:
     """Score a comment and let the model load what it loads lazily.

@@ -23,7 +23,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from classifier.types import CommentInput, CommentScores, Evidence, RuleScore
+from classifier.types import ArticleText, CommentInput, CommentScores, Evidence, RuleScore
 from policies import Policy, load_policy
 from service import create_app
 from service.storage import db, make_engine, upgrade_database
@@ -59,6 +59,7 @@ class FakeModel:
         self.hold = {name: _between(rule.hold, rule.reject) for name, rule in rules.items()}
         self.reject = {name: _between(rule.reject, None) for name, rule in rules.items()}
         self.scored: list[CommentInput] = []  # every comment scored, in order
+        self.prepared: list[ArticleText] = []  # every article prepared, in order
 
     def score(self, comment: CommentInput, *, evidence_above: float = 0.0) -> CommentScores:
         """Score one comment from its marker words (the fake always gives its evidence)."""
@@ -79,6 +80,10 @@ class FakeModel:
 
     def warm_up(self) -> None:
         """Nothing to load."""
+
+    def prepare_article(self, article: ArticleText) -> None:
+        """Remember the article (the tests check that publishing one prepares it)."""
+        self.prepared.append(article)
 
     def _rule(self, text: str, markers: dict[str, dict[str, float]], rule: str) -> RuleScore:
         """The rule's score and evidence: the first marker found, or a clearly fine score."""

@@ -81,6 +81,24 @@ def test_the_model_sees_article_and_parent(api, article, model):
     assert orphan.parent_text is None
 
 
+def test_publishing_an_article_lets_the_model_prepare_it(api, article, model):
+    assert [(a.title, a.body) for a in model.prepared] == [(article["title"], article["body"])]
+    changed = {"id": article["id"], "title": article["title"], "body": "Neuer Text."}
+    assert api.post("/v1/articles", role="backend", json=changed).status_code == 200
+    assert (model.prepared[-1].title, model.prepared[-1].body) == (article["title"], "Neuer Text.")
+
+
+def test_a_model_failing_to_prepare_an_article_does_not_fail_the_request(api, model, monkeypatch, rows):
+    def fail(_article):
+        raise RuntimeError("model on fire")
+
+    monkeypatch.setattr(model, "prepare_article", fail)
+    response = api.post("/v1/articles", role="backend", json={"id": "a-9", "title": "Titel", "body": "Text"})
+    assert response.status_code == 201
+    assert rows()["articles"] == 1
+    assert api.post_comment(article_id="a-9", text="Gute Karte.").status_code == 201
+
+
 def test_inline_article_is_stored_with_the_comment(api, rows):
     comment = {
         "id": "c-1",
