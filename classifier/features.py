@@ -9,11 +9,18 @@ same :meth:`NgramAnalyzer.ngrams`, so they cannot drift apart.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from classifier.normalize import normalize_text
 
 WORD_PREFIX = "w:"
 _WORD = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=200_000)
+def _tokens_of(word: str) -> tuple[str, ...]:
+    """The word tokens inside one whitespace-separated word (cached: comments reuse words)."""
+    return tuple(_WORD.findall(word))
 
 
 class NgramAnalyzer:
@@ -66,7 +73,7 @@ class NgramAnalyzer:
         tokens: list[str] = []
         token_owners: list[int] = []
         for index, word in enumerate(words):
-            found = _WORD.findall(word)
+            found = _tokens_of(word)
             tokens.extend(found)
             token_owners.extend([index] * len(found))
         features: list[str] = []

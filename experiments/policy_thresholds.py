@@ -11,9 +11,11 @@ thresholds and prints the share of each target group decided as the targets want
 - insults (``respectful: false``) not approved;
 - off-topic comments (``on_topic: false``) not approved.
 
-It then names the grid point with the most approvals that rejects no respectful on-topic comment
-and keeps both catch rates at or above ``--catch`` (default 0.93: three points of margin over the
-issue's 0.90, for the gap between out-of-fold and held-out scores).
+Among the grid points that reject no respectful on-topic comment, it lists first those whose
+*worst* rate (approved, insults caught, off-topic caught) is highest: the three targets are
+equally weighted, and the point with the most margin on its weakest target is the one least
+likely to miss it on new comments. ``--catch`` (default 0.90) drops points whose catch rates fall
+below it.
 
     python experiments/policy_thresholds.py --model-dir models --data-dir ../shared/datasets
 """
@@ -87,7 +89,7 @@ def with_thresholds(policy: Policy, **thresholds: float) -> Policy:
 
 def rates(policy: Policy, rows: list[OutOfFold]) -> dict[str, float]:
     """Shares of each target group decided as the targets want, under ``policy``."""
-    approved = rejected = fine = insults = insults_caught = off = off_caught = 0
+    approved = rejected = fine = insults = insults_caught = insults_rejected = off = off_caught = 0
     for row in rows:
         scores = CommentScores(RuleScore(row.respectful), RuleScore(row.on_topic), RuleScore(row.spam),
                                model_version="oof")
@@ -99,18 +101,25 @@ def rates(policy: Policy, rows: list[OutOfFold]) -> dict[str, float]:
         if not row.comment.respectful:
             insults += 1
             insults_caught += decision != "approve"
+            insults_rejected += decision == "reject"
         if not row.comment.on_topic:
             off += 1
             off_caught += decision != "approve"
     return {"approved": approved / fine, "rejected": rejected, "insults_caught": insults_caught / insults,
-            "off_topic_caught": off_caught / off}
+            "off_topic_caught": off_caught / off, "insults_rejected": insults_rejected / insults}
+
+
+def worst(result: dict[str, float]) -> float:
+    """The lowest of the three target rates."""
+    return min(result["approved"], result["insults_caught"], result["off_topic_caught"])
 
 
 GRID = {
-    "respectful_hold": (0.4, 0.45, 0.5, 0.55, 0.6),
-    "respectful_reject": (0.85, 0.9, 0.93, 0.95),
-    "on_topic_hold": (0.6, 0.65, 0.7, 0.75, 0.8, 0.85),
+    "respectful_hold": (0.35, 0.4, 0.45, 0.5, 0.55),
+    "respectful_reject": (0.9, 0.95, 0.97, 0.99),
+    "on_topic_hold": (0.6, 0.65, 0.7, 0.75, 0.8),
     "spam_hold": (0.4, 0.5, 0.6),
+    "spam_reject": (0.9, 0.95, 0.98),
 }
 
 
@@ -120,7 +129,7 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=None, help="the corpora the model was trained with")
     parser.add_argument("--team-dir", type=Path, default=default_team_dir())
     parser.add_argument("--policy", type=Path, default=DEFAULT_POLICY)
-    parser.add_argument("--catch", type=float, default=0.93)
+    parser.add_argument("--catch", type=float, default=0.90)
     args = parser.parse_args()
     rows = out_of_fold_scores(args.model_dir, args.team_dir, args.data_dir)
     policy = load_policy(args.policy)
@@ -133,10 +142,10 @@ def main() -> None:
         results.append((thresholds, rates(with_thresholds(policy, **thresholds), rows)))
     admissible = [(t, r) for t, r in results if r["rejected"] == 0
                   and r["insults_caught"] >= args.catch and r["off_topic_caught"] >= args.catch]
-    print(f"{'thresholds':<90} approved rejected insults off-topic")
-    for thresholds, r in sorted(admissible, key=lambda item: -item[1]["approved"])[:10]:
-        print(f"{thresholds!s:<90} {r['approved']:.4f} {r['rejected']:>8} {r['insults_caught']:.4f}"
-              f" {r['off_topic_caught']:.4f}")
+    print(f"{'thresholds':<118} approved rejected insults off-topic insults-rejected")
+    for thresholds, r in sorted(admissible, key=lambda item: (-worst(item[1]), -item[1]["approved"]))[:10]:
+        print(f"{thresholds!s:<118} {r['approved']:.4f} {r['rejected']:>8} {r['insults_caught']:.4f}"
+              f" {r['off_topic_caught']:.4f} {r['insults_rejected']:.4f}")
     if not admissible:
         print("no grid point meets the constraints")
 
