@@ -7,6 +7,12 @@ data. Feature augmentation (Daumé III, "Frustratingly Easy Domain Adaptation", 
 once: every feature gets a shared copy and one copy per domain, so each domain's head is
 ``shared + own`` weights. A head is still a single linear model, so the fast path costs nothing
 extra, and :attr:`DomainAdaptedClassifier.domain` picks the head used for prediction.
+
+With ``nb_scaling`` (for non-negative sparse features such as TF-IDF), every column is first
+multiplied by its log-count ratio, as in NB-SVM (Wang & Manning, "Baselines and Bigrams", 2012):
+columns that are much more frequent in one class get a head start against the regularisation.
+The scaling is folded into :attr:`DomainAdaptedClassifier.coef_`, so prediction (and the fast
+path) still take the raw features and cost nothing more.
 """
 
 from __future__ import annotations
@@ -18,6 +24,20 @@ from sklearn.calibration import _SigmoidCalibration
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
+
+
+def log_count_ratio(X, y: np.ndarray, sample_weight=None, alpha: float = 1.0) -> np.ndarray:
+    """Per column, ``log((p / |p|_1) / (q / |q|_1))`` with p, q the (weighted) number of positive /
+    negative rows in which the column is non-zero, plus ``alpha``."""
+    weight = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    present = (X != 0).astype(np.float64) if sp.issparse(X) else (np.asarray(X) != 0).astype(np.float64)
+    positive = alpha + np.asarray(present.T @ (weight * (y == 1))).ravel()
+    negative = alpha + np.asarray(present.T @ (weight * (y != 1))).ravel()
+    return np.log((positive / positive.sum()) / (negative / negative.sum()))
+
+
+def _scale_columns(X, scale: np.ndarray):
+    return sp.csr_matrix(X @ sp.diags(scale)) if sp.issparse(X) else np.asarray(X) * scale
 
 
 def augment_by_domain(X, domains: np.ndarray, names: list[str]):
@@ -41,6 +61,9 @@ class DomainAdaptedClassifier(ClassifierMixin, BaseEstimator):
     cv : int, default=5
         Folds for the out-of-fold decision values the calibrators are fitted on.
     class_weight : str or None, default="balanced"
+    nb_scaling : bool, default=False
+        Scale each column by its log-count ratio before fitting (NB-LR). Computed on the rows
+        each fit sees, so the out-of-fold decisions stay honest.
     max_iter : int, default=3000
     random_state : int, default=0
 
@@ -50,7 +73,9 @@ class DomainAdaptedClassifier(ClassifierMixin, BaseEstimator):
     domains_ : list of str
         The domains seen in ``fit``.
     coef_ : dict of str to ndarray
-        Per domain, the head's weights (shared + own copy).
+        Per domain, the head's weights (shared + own copy), times the NB scaling if any.
+    feature_scale_ : ndarray of shape (n_features,) or None
+        The log-count ratios the features were scaled by (``nb_scaling``), already in ``coef_``.
     intercept_ : dict of str to float
     calibration_ : dict of str to tuple of float
         Per domain, the sigmoid calibrator's ``(a, b)``: ``p = 1 / (1 + exp(a * f + b))``.
@@ -61,6 +86,8 @@ class DomainAdaptedClassifier(ClassifierMixin, BaseEstimator):
         domain's head): the honest basis for CV metrics and thresholds.
     """
 
+    nb_scaling = False  # bundles pickled before the parameter existed read as without it
+
     def __init__(
         self,
         *,
@@ -68,6 +95,7 @@ class DomainAdaptedClassifier(ClassifierMixin, BaseEstimator):
         C: float = 1.0,
         cv: int = 5,
         class_weight: str | None = "balanced",
+        nb_scaling: bool = False,
         max_iter: int = 3000,
         random_state: int = 0,
     ) -> None:
@@ -75,6 +103,7 @@ class DomainAdaptedClassifier(ClassifierMixin, BaseEstimator):
         self.C = C
         self.cv = cv
         self.class_weight = class_weight
+        self.nb_scaling = nb_scaling
         self.max_iter = max_iter
         self.random_state = random_state
 
@@ -99,10 +128,12 @@ class DomainAdaptedClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError("DomainAdaptedClassifier needs both classes in y")
         # Work on 0/1 throughout: the calibrator reads labels <= 0 as the negative class.
         y = (y == self.classes_[1]).astype(int)
-        augmented = augment_by_domain(X, domains, self.domains_)
+        self.feature_scale_ = log_count_ratio(X, y, sample_weight) if self.nb_scaling else None
+        scaled = X if self.feature_scale_ is None else _scale_columns(X, self.feature_scale_)
+        augmented = augment_by_domain(scaled, domains, self.domains_)
         linear = self._linear().fit(augmented, y, sample_weight=sample_weight)
         self._set_heads(linear.coef_[0], float(linear.intercept_[0]), X.shape[1])
-        out_of_fold = self._out_of_fold_decisions(augmented, y, domains, sample_weight)
+        out_of_fold = self._out_of_fold_decisions(X, y, domains, sample_weight)
         self.oof_decision_ = out_of_fold
         self.calibration_ = {}
         self.oof_proba_ = np.zeros(len(y))
@@ -118,23 +149,32 @@ class DomainAdaptedClassifier(ClassifierMixin, BaseEstimator):
 
     def _set_heads(self, weights: np.ndarray, intercept: float, n_features: int) -> None:
         shared = weights[:n_features]
+        scale = 1.0 if self.feature_scale_ is None else self.feature_scale_
         self.coef_ = {
-            name: shared + weights[(i + 1) * n_features : (i + 2) * n_features]
+            name: (shared + weights[(i + 1) * n_features : (i + 2) * n_features]) * scale
             for i, name in enumerate(self.domains_)
         }
         self.intercept_ = {name: intercept for name in self.domains_}
         self.n_features_in_ = n_features
 
-    def _out_of_fold_decisions(self, augmented, y: np.ndarray, domains: np.ndarray,
+    def _out_of_fold_decisions(self, X, y: np.ndarray, domains: np.ndarray,
                                sample_weight) -> np.ndarray:
-        """Decision values of models that did not see the row, for honest calibration."""
+        """Decision values of models that did not see the row, for honest calibration.
+
+        The NB scaling, if any, is recomputed on each fold's training rows.
+        """
         strata = np.array([f"{d}:{label}" for d, label in zip(domains, y, strict=True)])
         folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state)
+        augmented = None if self.nb_scaling else augment_by_domain(X, domains, self.domains_)
         decisions = np.zeros(len(y))
-        for train, test in folds.split(augmented, strata):
+        for train, test in folds.split(X, strata):
             weight = None if sample_weight is None else np.asarray(sample_weight)[train]
-            model = self._linear().fit(augmented[train], y[train], sample_weight=weight)
-            decisions[test] = model.decision_function(augmented[test])
+            fold_matrix = augmented
+            if self.nb_scaling:
+                scale = log_count_ratio(X[train], y[train], weight)
+                fold_matrix = augment_by_domain(_scale_columns(X, scale), domains, self.domains_)
+            model = self._linear().fit(fold_matrix[train], y[train], sample_weight=weight)
+            decisions[test] = model.decision_function(fold_matrix[test])
         return decisions
 
     def decision_function(self, X) -> np.ndarray:

@@ -61,6 +61,7 @@ class TrainingOptions:
     C: float = 1.0
     cv: int = 5
     min_df: int = 2
+    nb_scaling: bool = True  # respect model: NB-LR (log-count ratio scaled TF-IDF)
     team_weight: float = 3.0
     encoder: bool = True
     cascade_band: tuple[float, float] = (0.25, 0.75)
@@ -134,6 +135,7 @@ def train_models(
         "sources": _sources_metadata(team_dir, data_dir, Counter(examples.sources), names),
         "dropped_overlapping_texts": dropped,
         "options": {"C": options.C, "cv": options.cv, "min_df": options.min_df,
+                    "nb_scaling": options.nb_scaling,
                     "team_weight": options.team_weight, "encoder": options.encoder,
                     "cascade_band": list(options.cascade_band),
                     "topic_cascade_band": list(options.topic_cascade_band)},
@@ -195,12 +197,13 @@ def _train_respect(examples: _Examples, options: TrainingOptions,
     weights = np.where(sources == TEAM_SOURCE, options.team_weight, 1.0)
     say(f"respect model: {len(labels)} examples ({labels.sum()} not respectful), "
         f"domains {dict(Counter(domains.tolist()))}; "
-        f"fitting word+char TF-IDF and a {options.cv}-fold cross-validated logistic regression")
+        f"fitting word+char TF-IDF and a {options.cv}-fold cross-validated logistic regression"
+        f"{' (NB-scaled features)' if options.nb_scaling else ''}")
     respect = Pipeline([
         ("tfidf", TfidfVectorizer(analyzer=NgramAnalyzer(), sublinear_tf=True, lowercase=False,
                                   min_df=options.min_df, dtype=np.float64)),
         ("clf", DomainAdaptedClassifier(domain=SITE_DOMAIN, C=options.C, cv=options.cv,
-                                        random_state=options.random_state)),
+                                        nb_scaling=options.nb_scaling, random_state=options.random_state)),
     ])
     respect.fit(examples.texts, labels, clf__sample_domains=domains, clf__sample_weight=weights)
     vectorizer = respect.named_steps["tfidf"]

@@ -9,10 +9,11 @@ import pytest
 import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from classifier.domain import DomainAdaptedClassifier
+from classifier.domain import DomainAdaptedClassifier, augment_by_domain, log_count_ratio
 
 
 def synthetic(n: int = 400, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -157,3 +158,42 @@ def test_one_class_is_refused(data) -> None:
     X, _, _ = data
     with pytest.raises(ValueError, match="both classes"):
         DomainAdaptedClassifier(cv=2).fit(X, np.zeros(len(X), dtype=int))
+
+
+def sparse_counts(n: int = 600, seed: int = 0) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    """Non-negative sparse features: column 0 fires mostly in positives, column 1 mostly in
+    negatives, the other 30 at random."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, size=n)
+    X = (rng.random((n, 32)) < 0.1).astype(np.float64)
+    X[:, 0] = (rng.random(n) < np.where(y == 1, 0.6, 0.05))
+    X[:, 1] = (rng.random(n) < np.where(y == 1, 0.05, 0.6))
+    domains = np.array(["news", "tweet"] * (n // 2), dtype=object)
+    return sp.csr_matrix(X), y, domains
+
+
+def test_log_count_ratio_points_to_the_class_a_column_occurs_in() -> None:
+    X, y, _ = sparse_counts()
+    ratio = log_count_ratio(X, y)
+    assert ratio[0] > 1.0 and ratio[1] < -1.0
+    assert np.abs(ratio[2:]).max() < 0.7
+    weighted = log_count_ratio(X, y, sample_weight=np.where(y == 1, 3.0, 1.0))
+    np.testing.assert_allclose(weighted[0], ratio[0], atol=0.3)  # weights move p and q, not the sign
+
+
+def test_nb_scaling_is_folded_into_the_heads() -> None:
+    X, y, domains = sparse_counts()
+    model = DomainAdaptedClassifier(cv=3, nb_scaling=True).fit(X, y, sample_domains=domains)
+    np.testing.assert_allclose(model.feature_scale_, log_count_ratio(X, y))
+    scaled = sp.csr_matrix(X @ sp.diags(model.feature_scale_))
+    reference = LogisticRegression(C=1.0, class_weight="balanced", max_iter=3000, random_state=0)
+    reference.fit(augment_by_domain(scaled, domains, ["news", "tweet"]), y)
+    for name in ("news", "tweet"):
+        model.set_params(domain=name)
+        rows = domains == name
+        expected = reference.decision_function(augment_by_domain(scaled[rows], domains[rows], ["news", "tweet"]))
+        np.testing.assert_allclose(model.decision_function(X[rows]), expected, atol=1e-6)
+    assert model.oof_proba_.shape == (len(y),)
+    assert np.mean((model.oof_proba_ >= 0.5) == y) > 0.7
+    plain = DomainAdaptedClassifier(cv=3).fit(X, y, sample_domains=domains)
+    assert plain.feature_scale_ is None
