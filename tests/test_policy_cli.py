@@ -68,8 +68,8 @@ def test_check_accepts_an_edited_valid_policy(tmp_path, default_data):
         ({"rules.spam.reject": 0.4}, "rules.spam.reject: Must not be below hold (0.5), got 0.4."),
         ({"rules.spam.reject": DELETE}, "rules.spam.reject: Missing data for required field."),
         (
-            {"rules.on_topic.clearly_fine_below": 0.8},
-            "rules.on_topic.clearly_fine_below: Must not be above hold (0.75), got 0.8.",
+            {"rules.on_topic.clearly_fine_below": 0.75},
+            "rules.on_topic.clearly_fine_below: Must not be above hold (0.7), got 0.75.",
         ),
         ({"rules.spam.code": "RUDE"}, "rules.spam.code: Must be one of: ABUSIVE, "),
         (
