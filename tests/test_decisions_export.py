@@ -15,18 +15,18 @@ import sqlalchemy as sa
 from click.testing import CliRunner, Result
 
 from classifier.moderator_decisions import load_decisions
-from service.cli import decisions_cli
+from moderation.cli import cli
 from service.storage import db
 from service.storage.decisions import write_decisions
 
 
 @pytest.fixture
 def export(app, app_config, monkeypatch):
-    """Run ``decisions export`` with arguments against the test database."""
+    """Run ``moderation decisions export`` with arguments against the test database."""
     monkeypatch.setenv("MODERATION_DATABASE_URL", app_config["DATABASE_URL"])
 
     def run(*args: str) -> Result:
-        result = CliRunner().invoke(decisions_cli, ["export", *args])
+        result = CliRunner().invoke(cli, ["decisions", "export", *args])
         assert result.exit_code == 0, result.output
         return result
 
@@ -180,7 +180,7 @@ def test_the_export_reads_in_a_fixed_number_of_queries(app, api, comments):
 )
 def test_an_unusable_database_is_one_message(monkeypatch, url, says):
     monkeypatch.setenv("MODERATION_DATABASE_URL", url)
-    result = CliRunner().invoke(decisions_cli, ["export"])
+    result = CliRunner().invoke(cli, ["decisions", "export"])
     assert result.exit_code == 1
     assert says in result.output
     assert "Traceback" not in result.output and len(result.output.splitlines()) == 1
