@@ -31,6 +31,7 @@ _DECISIONS = (
         Review.reason_code,
         Review.decided_at,
         Comment.article_id,
+        # The comment's language as posted, else its article's: training pairs by language.
         sa.func.coalesce(Comment.lang, Article.lang).label("lang"),
         Revision.text,
         _parent_text.text.label("parent_text"),
