@@ -11,7 +11,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -52,7 +52,7 @@ def _echo_err(message: str) -> None:
     click.echo(message, err=True)
 
 
-def _fail(error: Exception) -> None:
+def _fail(error: Exception) -> NoReturn:
     raise click.ClickException(str(error)) from error
 
 
@@ -65,28 +65,39 @@ data_dir_option = click.option(
 team_dir_option = click.option(
     "--team-dir", default=None, metavar="DIR",
     help="The team's own data [env MODERATION_TEAM_DIR, default ./training_data].")
+no_encoder_option = click.option(
+    "--no-encoder", is_flag=True,
+    help="Lexical models only (faster training; no sentence-encoder second opinion).")
+
+
+def run_training(team_dir: str | None, model_dir: Path, data_dir: Path | None, *, no_encoder: bool,
+                 corpora: tuple[str, ...] = (), decisions: Path | None = None) -> Path:
+    """Train and make the new bundle current, progress on stderr; a user's error exits 1."""
+    from classifier.training import TrainingOptions, train_models
+
+    options = TrainingOptions(encoder=not no_encoder, corpora=list(corpora) or None)
+    try:
+        return train_models(Path(team_dir) if team_dir else default_team_dir(), model_dir, data_dir,
+                            decisions=decisions, options=options, progress=_echo_err)
+    except (CorpusError, OSError) as error:
+        _fail(error)
 
 
 @click.command("train")
 @data_dir_option
 @model_dir_option
 @team_dir_option
-@click.option("--no-encoder", is_flag=True,
-              help="Lexical models only (faster training; no sentence-encoder second opinion).")
+@no_encoder_option
 @click.option("--corpus", "corpora", multiple=True, metavar="NAME",
               help="Train on these public corpora only (repeatable; default: all found).")
+@click.option("--decisions", default=None, metavar="FILE",
+              help="Also learn from moderators' decisions: a file of 'moderation decisions export'.")
 def train_command(data_dir: str | None, model_dir: str | None, team_dir: str | None,
-                  no_encoder: bool, corpora: tuple[str, ...]) -> None:
+                  no_encoder: bool, corpora: tuple[str, ...], decisions: str | None) -> None:
     """Train the respect, spam and on-topic models and make them current."""
-    from classifier.training import TrainingOptions, train_models
-
-    options = TrainingOptions(encoder=not no_encoder, corpora=list(corpora) or None)
-    try:
-        path = train_models(Path(team_dir) if team_dir else default_team_dir(),
-                            resolve_model_dir(model_dir), resolve_data_dir(data_dir),
-                            options=options, progress=_echo_err)
-    except (CorpusError, OSError) as error:
-        _fail(error)
+    path = run_training(team_dir, resolve_model_dir(model_dir), resolve_data_dir(data_dir),
+                        no_encoder=no_encoder, corpora=corpora,
+                        decisions=Path(decisions) if decisions else None)
     click.echo(str(path))
 
 

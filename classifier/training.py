@@ -3,6 +3,10 @@
 :func:`train_models` is what ``moderation train`` runs. It reports progress through a callback
 (the CLI prints it to stderr), never trains on a test split, and drops any training text that also
 occurs, after normalisation, in a test split of any corpus or in our own held-out split.
+
+Besides the team's data and the public corpora, it can learn from the moderators' own decisions
+(``classifier.moderator_decisions``): comments of our site, weighted like the team's, each
+teaching only the rules its decision speaks to.
 """
 
 from __future__ import annotations
@@ -32,6 +36,12 @@ from classifier.encoder import SentenceEmbedder
 from classifier.features import NgramAnalyzer
 from classifier.metrics import evaluate_predictions
 from classifier.model import NEWS_DOMAIN, SITE_DOMAIN, TWEET_DOMAIN, ModerationModel
+from classifier.moderator_decisions import (
+    MODERATOR_SOURCE,
+    ModeratorDecision,
+    ModeratorDecisions,
+    load_decisions,
+)
 from classifier.overlap import normalised_key
 from classifier.teamdata import TeamComment, TeamData, load_team_data, team_files
 from classifier.topic import TopicFeatures
@@ -50,7 +60,10 @@ CORPUS_DOMAINS = {
     "germeval2021": NEWS_DOMAIN,
     "one-million-posts": NEWS_DOMAIN,
     TEAM_SOURCE: SITE_DOMAIN,
+    MODERATOR_SOURCE: SITE_DOMAIN,
 }
+# Our own site's comments, labelled by us: weighted by TrainingOptions.team_weight.
+SITE_SOURCES = (TEAM_SOURCE, MODERATOR_SOURCE)
 SPAM_CATEGORIES = frozenset({"spam", "ad"})
 
 
@@ -87,6 +100,7 @@ def train_models(
     model_dir: Path,
     data_dir: Path | None = None,
     *,
+    decisions: Path | None = None,
     options: TrainingOptions = TrainingOptions(),
     progress: Progress = lambda message: None,
 ) -> Path:
@@ -94,6 +108,7 @@ def train_models(
 
     :param team_dir: the ``training_data/`` folder.
     :param data_dir: folder holding public corpora (one sub-folder each), or None for none.
+    :param decisions: a file of moderators' decisions (``moderation decisions export``), or None.
     :return: the new bundle's directory.
     """
     started = time.monotonic()
@@ -102,25 +117,33 @@ def train_models(
         progress(f"[{time.monotonic() - started:6.1f}s] {message}")
 
     team = load_team_data(Path(team_dir))
+    moderated = load_decisions(Path(decisions)) if decisions is not None else None
     team_train = team.split("train")
     say(f"{TEAM_SOURCE}: {len(team.comments)} comments under {len(team.articles)} articles "
         f"({len(team_train)} for training, {len(team.comments) - len(team_train)} held out)")
+    if moderated is not None:
+        counts = moderated.counts
+        say(f"{MODERATOR_SOURCE}: {moderated.total} decisions ({counts['approve']} approve, "
+            f"{counts['reject']} reject; {counts['unusable']} unusable)")
     names = _corpora_to_use(data_dir, options)
     public = {name: load_corpus(name, Path(data_dir), "train") for name in names} if names else {}
     for name, rows in public.items():
         say(f"{name}: {len(rows)} training examples ({sum(r.label for r in rows)} positive)")
     forbidden = evaluation_keys(team, data_dir, names)
-    examples, dropped = _respect_examples(team_train, public, forbidden)
+    usable = moderated.usable if moderated is not None else []
+    decided = [d for d in usable if normalised_key(d.text) not in forbidden]
+    examples, dropped = _respect_examples(team_train, public, forbidden, decided)
+    dropped += len(usable) - len(decided)
     say(f"dropped {dropped} training texts that also occur in a test or held-out split")
 
     respect, cv_metrics = _train_respect(examples, options, say)
-    spam = _train_spam(respect.named_steps["tfidf"], team_train, options, say)
+    spam = _train_spam(respect.named_steps["tfidf"], team_train, decided, options, say)
     off_topic_rows = (load_corpus("one-million-posts", Path(data_dir), "train", task="on_topic")
                       if "one-million-posts" in names else [])
     off_topic_rows = [r for r in off_topic_rows if normalised_key(r.text) not in forbidden]
-    text_head, text_logits = _train_text_head(respect.named_steps["tfidf"], team_train, off_topic_rows,
-                                              options, say)
-    topic, topic_inputs, topic_labels = _train_topic(team, team_train, public_background(public),
+    text_head, text_logits = _train_text_head(respect.named_steps["tfidf"], team_train, decided,
+                                              off_topic_rows, options, say)
+    topic, topic_inputs, topic_labels = _train_topic(team, team_train, decided, public_background(public),
                                                      text_head, text_logits, options, say)
     encoder = topic_encoder = None
     if options.encoder:
@@ -132,7 +155,8 @@ def train_models(
     model = ModerationModel(respect, spam, topic, encoder, options.cascade_band,
                             topic_encoder=topic_encoder, topic_cascade_band=options.topic_cascade_band)
     metadata = {
-        "sources": _sources_metadata(team_dir, data_dir, Counter(examples.sources), names),
+        "sources": _sources_metadata(team_dir, data_dir, Counter(examples.sources), names,
+                                     moderated, len(decided)),
         "dropped_overlapping_texts": dropped,
         "options": {"C": options.C, "cv": options.cv, "min_df": options.min_df,
                     "nb_scaling": options.nb_scaling,
@@ -172,7 +196,8 @@ def evaluation_keys(team: TeamData, data_dir: Path | None, names: Sequence[str])
 
 
 def _respect_examples(team_train: list[TeamComment], public: dict[str, list[LabelledText]],
-                      forbidden: set[str]) -> tuple[_Examples, int]:
+                      forbidden: set[str], decided: Sequence[ModeratorDecision] = ()) -> tuple[_Examples, int]:
+    """The respect model's examples, team rows first; ``decided`` is already checked."""
     examples = _Examples()
     dropped = 0
     for comment in team_train:
@@ -180,6 +205,8 @@ def _respect_examples(team_train: list[TeamComment], public: dict[str, list[Labe
             dropped += 1
             continue
         examples.add(comment.text, int(not comment.respectful), TEAM_SOURCE)
+    for decision in _telling(decided, "respectful"):
+        examples.add(decision.text, int(not decision.labels.respectful), MODERATOR_SOURCE)
     for name, rows in public.items():
         for row in rows:
             if normalised_key(row.text) in forbidden:
@@ -189,12 +216,22 @@ def _respect_examples(team_train: list[TeamComment], public: dict[str, list[Labe
     return examples, dropped
 
 
+def _telling(decisions: Sequence[ModeratorDecision], rule: str) -> list[ModeratorDecision]:
+    """The decisions that say whether a comment keeps ``rule``."""
+    return [d for d in decisions if getattr(d.labels, rule) is not None]
+
+
+def _weights(sources: np.ndarray, options: TrainingOptions) -> np.ndarray:
+    """Per-example weights: our own site's comments count ``team_weight`` times."""
+    return np.where(np.isin(sources, SITE_SOURCES), options.team_weight, 1.0)
+
+
 def _train_respect(examples: _Examples, options: TrainingOptions,
                    say: Progress) -> tuple[Pipeline, dict]:
     labels = np.array(examples.labels)
     sources = np.array(examples.sources)
     domains = np.array([CORPUS_DOMAINS[s] for s in sources], dtype=object)
-    weights = np.where(sources == TEAM_SOURCE, options.team_weight, 1.0)
+    weights = _weights(sources, options)
     say(f"respect model: {len(labels)} examples ({labels.sum()} not respectful), "
         f"domains {dict(Counter(domains.tolist()))}; "
         f"fitting word+char TF-IDF and a {options.cv}-fold cross-validated logistic regression"
@@ -241,62 +278,87 @@ def best_threshold(labels: np.ndarray, probabilities: np.ndarray) -> float:
 
 
 def _train_spam(vectorizer: TfidfVectorizer, team_train: list[TeamComment],
-                options: TrainingOptions, say: Progress) -> Pipeline:
-    labels = np.array([int(c.category in SPAM_CATEGORIES) for c in team_train])
-    say(f"spam model: {len(labels)} team comments ({labels.sum()} spam or ads)")
+                decided: Sequence[ModeratorDecision], options: TrainingOptions, say: Progress) -> Pipeline:
+    moderated = _telling(decided, "spam")
+    texts = [c.text for c in team_train] + [d.text for d in moderated]
+    labels = np.array([int(c.category in SPAM_CATEGORIES) for c in team_train]
+                      + [int(d.labels.spam) for d in moderated])
+    say(f"spam model: {len(team_train)} team comments and {len(moderated)} moderator decisions "
+        f"({labels.sum()} spam or ads)")
     classifier = DomainAdaptedClassifier(domain=SITE_DOMAIN, C=options.C, cv=options.cv,
                                          random_state=options.random_state)
-    classifier.fit(vectorizer.transform([c.text for c in team_train]), labels)
+    classifier.fit(vectorizer.transform(texts), labels)
     # The vectorizer is already fitted (shared with the respect model): assemble, do not refit.
     return Pipeline([("tfidf", vectorizer), ("clf", classifier)])
 
 
 def _train_text_head(vectorizer: TfidfVectorizer, team_train: list[TeamComment],
-                     forum_rows: list[LabelledText], options: TrainingOptions,
-                     say: Progress) -> tuple[Pipeline, dict[str, float]]:
-    """A text-only model of off-topic style, and its out-of-fold decision per team comment.
+                     decided: Sequence[ModeratorDecision], forum_rows: list[LabelledText],
+                     options: TrainingOptions, say: Progress) -> tuple[Pipeline, dict[str, float]]:
+    """A text-only model of off-topic style, and its out-of-fold decision per site comment.
 
     One Million Posts' moderators' OffTopic labels come from 2,000 other articles, which keeps
     this head from learning only the vocabulary of our own 16 articles.
     """
-    texts = [c.text for c in team_train] + [r.text for r in forum_rows]
-    labels = np.array([int(not c.on_topic) for c in team_train] + [r.label for r in forum_rows])
-    domains = np.array([SITE_DOMAIN] * len(team_train) + ["forum"] * len(forum_rows), dtype=object)
+    site = [(c.text, c.on_topic) for c in team_train]
+    site += [(d.text, d.labels.on_topic) for d in _telling(decided, "on_topic")]
+    texts = [text for text, _ in site] + [r.text for r in forum_rows]
+    labels = np.array([int(not on_topic) for _, on_topic in site] + [r.label for r in forum_rows])
+    domains = np.array([SITE_DOMAIN] * len(site) + ["forum"] * len(forum_rows), dtype=object)
     say(f"off-topic text head: {len(texts)} comments ({labels.sum()} off topic, "
         f"{len(forum_rows)} from one-million-posts)")
     classifier = DomainAdaptedClassifier(domain=SITE_DOMAIN, C=options.C, cv=options.cv,
                                          random_state=options.random_state)
     classifier.fit(vectorizer.transform(texts), labels, sample_domains=domains)
-    logits = {c.text: float(v) for c, v in zip(team_train, classifier.oof_decision_, strict=False)}
+    logits = {text: float(v) for (text, _), v in zip(site, classifier.oof_decision_, strict=False)}
     return Pipeline([("tfidf", vectorizer), ("clf", classifier)]), logits
 
 
-def topic_examples(team: TeamData, comments: list[TeamComment],
-                   random_state: int = 0) -> tuple[list[CommentInput], np.ndarray]:
-    """Comment/article pairs for the on-topic model, label 1 = off topic.
+@dataclass(frozen=True)
+class _TopicComment:
+    """A comment labelled on topic or not, under its article (of language ``lang``)."""
+
+    text: str
+    article_id: str
+    lang: str | None
+    article: ArticleText
+    parent_text: str | None
+    on_topic: bool
+
+
+def topic_examples(team: TeamData, comments: list[TeamComment], random_state: int = 0,
+                   decisions: Sequence[ModeratorDecision] = ()) -> tuple[list[CommentInput], np.ndarray]:
+    """Comment/article pairs for the on-topic model, label 1 = off topic; team comments first.
 
     Every comment is paired with its own article (labelled as written) and every on-topic comment
     also with another article of its language, where it is off topic: that teaches the model what
-    "about this article" means without learning any article's words.
+    "about this article" means without learning any article's words. The other articles are the
+    team's and those the moderators' decisions were made under.
     """
-    rng = np.random.default_rng(random_state)
     articles = {a.id: ArticleText(a.title, a.body) for a in team.articles.values()}
-    by_lang: dict[str, list[str]] = {}
-    for article in team.articles.values():
-        by_lang.setdefault(article.lang, []).append(article.id)
+    langs = {a.id: a.lang for a in team.articles.values()}
+    rows = [_TopicComment(c.text, c.article_id, langs[c.article_id], articles[c.article_id],
+                          team.parent_text(c), c.on_topic) for c in comments]
+    rows += [_TopicComment(d.text, d.article_id, d.lang, d.article, d.parent_text, d.labels.on_topic)
+             for d in _telling(decisions, "on_topic")]
+    for decision in decisions:
+        articles.setdefault(decision.article_id, decision.article)
+        langs.setdefault(decision.article_id, decision.lang)
+    by_lang: dict[str | None, list[str]] = {}
+    for article_id, lang in langs.items():
+        by_lang.setdefault(lang, []).append(article_id)
+    rng = np.random.default_rng(random_state)
     inputs: list[CommentInput] = []
     labels: list[int] = []
-    for comment in comments:
-        parent = team.parent_text(comment)
-        inputs.append(CommentInput(comment.text, articles[comment.article_id], parent))
-        labels.append(int(not comment.on_topic))
-        if comment.on_topic:
-            lang = team.articles[comment.article_id].lang
-            others = [a for a in by_lang.get(lang, []) if a != comment.article_id] or \
-                [a for a in articles if a != comment.article_id]
+    for row in rows:
+        inputs.append(CommentInput(row.text, row.article, row.parent_text))
+        labels.append(int(not row.on_topic))
+        if row.on_topic:
+            others = [a for a in by_lang.get(row.lang, []) if a != row.article_id] or \
+                [a for a in articles if a != row.article_id]
             if others:
                 other = others[int(rng.integers(len(others)))]
-                inputs.append(CommentInput(comment.text, articles[other], parent))
+                inputs.append(CommentInput(row.text, articles[other], row.parent_text))
                 labels.append(1)
     return inputs, np.array(labels)
 
@@ -307,11 +369,11 @@ def public_background(public: dict[str, list[LabelledText]]) -> list[str]:
             for row in rows]
 
 
-def _train_topic(team: TeamData, team_train: list[TeamComment], background: list[str],
-                 text_head: Pipeline, text_logits: dict[str, float], options: TrainingOptions,
-                 say: Progress) -> tuple[Pipeline, list[CommentInput], np.ndarray]:
+def _train_topic(team: TeamData, team_train: list[TeamComment], decided: Sequence[ModeratorDecision],
+                 background: list[str], text_head: Pipeline, text_logits: dict[str, float],
+                 options: TrainingOptions, say: Progress) -> tuple[Pipeline, list[CommentInput], np.ndarray]:
     """The lexical on-topic model, and the comment/article pairs it was trained on."""
-    inputs, labels = topic_examples(team, team_train, options.random_state)
+    inputs, labels = topic_examples(team, team_train, options.random_state, decided)
     say(f"on-topic model: {len(inputs)} comment/article pairs ({labels.sum()} off topic), "
         f"{len(background)} background texts for word rarity")
     references = [f"{a.title}\n{a.body}" for a in team.articles.values()]
@@ -369,7 +431,7 @@ def _train_encoder(examples: _Examples, respect: Pipeline, options: TrainingOpti
     labels = np.array(examples.labels)
     sources = np.array(examples.sources)
     domains = np.array([CORPUS_DOMAINS[s] for s in sources], dtype=object)
-    weights = np.where(sources == TEAM_SOURCE, options.team_weight, 1.0)
+    weights = _weights(sources, options)
     classifier = DomainAdaptedClassifier(domain=SITE_DOMAIN, C=options.C, cv=options.cv,
                                          random_state=options.random_state)
     classifier.fit(vectors, labels, sample_domains=domains, sample_weight=weights)
@@ -392,8 +454,13 @@ def _progress_range(total: int, step: int, say: Progress, verb: str):
 
 
 def _sources_metadata(team_dir: Path, data_dir: Path | None, trained: Counter[str],
-                      names: Sequence[str]) -> list[dict]:
-    """Each source with the number of respect examples trained on and its files' sha256."""
+                      names: Sequence[str], moderated: ModeratorDecisions | None,
+                      decided: int) -> list[dict]:
+    """Each source with the number of examples trained on and its files' sha256.
+
+    For the corpora that is the respect model's examples; for the moderators' decisions, the
+    decisions any model learnt from (``decided``), with the counts read from the file.
+    """
     sources = [{
         "name": TEAM_SOURCE, "split": "train", "examples": trained[TEAM_SOURCE],
         "files": [_file_entry(p) for p in team_files(Path(team_dir))],
@@ -402,6 +469,11 @@ def _sources_metadata(team_dir: Path, data_dir: Path | None, trained: Counter[st
         sources.append({
             "name": name, "split": "train", "examples": trained[name],
             "files": [_file_entry(p) for p in corpus_files(name, Path(data_dir), "train")],
+        })
+    if moderated is not None:
+        sources.append({
+            "name": MODERATOR_SOURCE, "split": "train", "examples": decided,
+            "decisions": dict(moderated.counts), "files": [_file_entry(moderated.path)],
         })
     return sources
 

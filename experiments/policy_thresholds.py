@@ -31,6 +31,7 @@ import numpy as np
 
 from classifier.bundle import load_model, read_metadata
 from classifier.cli import default_team_dir
+from classifier.corpora import CORPUS_NAMES
 from classifier.teamdata import TeamComment, load_team_data
 from classifier.training import TrainingOptions, evaluation_keys, normalised_key, topic_examples
 from classifier.types import CommentScores, RuleScore
@@ -55,7 +56,7 @@ def out_of_fold_scores(model_dir: Path, team_dir: Path, data_dir: Path | None) -
     metadata = read_metadata(model_dir)
     team = load_team_data(team_dir)
     train = team.split("train")
-    names = [source["name"] for source in metadata["sources"] if source["name"] != "training_data"]
+    names = [source["name"] for source in metadata["sources"] if source["name"] in CORPUS_NAMES]
     forbidden = evaluation_keys(team, data_dir, names)
     kept = [c for c in train if normalised_key(c.text) not in forbidden]
     respect = model.respect.named_steps["clf"].oof_proba_[: len(kept)]  # team rows come first
@@ -63,14 +64,16 @@ def out_of_fold_scores(model_dir: Path, team_dir: Path, data_dir: Path | None) -
         low, high = model.cascade_band
         second = model.encoder.named_steps["clf"].oof_proba_[: len(kept)]
         respect = np.where((respect >= low) & (respect <= high), (respect + second) / 2.0, respect)
-    spam = dict(zip((c.id for c in train), model.spam.named_steps["clf"].oof_proba_, strict=True))
+    # Team rows come first in every model, before any moderators' decisions.
+    spam_oof = model.spam.named_steps["clf"].oof_proba_[: len(train)]
+    spam = dict(zip((c.id for c in train), spam_oof, strict=True))
     # The on-topic model saw each comment with its own article first, then on-topic ones also
     # under another article; the first pair of each comment is the real one.
     inputs, _ = topic_examples(team, train, TrainingOptions().random_state)
-    topic_oof = model.topic.named_steps["clf"].oof_proba_
+    topic_oof = model.topic.named_steps["clf"].oof_proba_[: len(inputs)]
     if model.topic_encoder is not None:  # the cascade: the second stage where the first is unsure
         low, high = model.topic_cascade_band
-        second_topic = model.topic_encoder.named_steps["clf"].oof_proba_
+        second_topic = model.topic_encoder.named_steps["clf"].oof_proba_[: len(inputs)]
         topic_oof = np.where((topic_oof >= low) & (topic_oof <= high), second_topic, topic_oof)
     topic: dict[str, float] = {}
     for comment_input, score in zip(inputs, topic_oof, strict=True):

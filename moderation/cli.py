@@ -1,20 +1,36 @@
 """The root ``moderation`` click group.
 
 The classifier's commands (train, evaluate, score, benchmark), the policy check and the service's
-commands (keys, db) are each defined next to the code they drive; this module only puts them
-under one name. ``serve`` lives here because it is the one command that needs both sides: on a
-fresh machine it trains a model first, then hands over to the service.
+commands (keys, db, decisions) are each defined next to the code they drive; this module only
+puts them under one name. ``serve`` and ``retrain`` live here because they need both sides:
+``serve`` trains a model first on a fresh machine, then hands over to the service; ``retrain``
+exports the moderators' decisions from the service's database and trains on them.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
+
 import click
 
 from classifier.bundle import current_version
-from classifier.cli import COMMANDS, default_team_dir, resolve_data_dir, resolve_model_dir
+from classifier.cli import (
+    COMMANDS,
+    data_dir_option,
+    default_team_dir,
+    model_dir_option,
+    no_encoder_option,
+    resolve_data_dir,
+    resolve_model_dir,
+    run_training,
+    team_dir_option,
+)
 from policies.cli import policy
-from service.cli import db_cli, keys_cli
+from service.cli import db_cli, decisions_cli, export_decisions, keys_cli
 from service.cli import serve as run_service
+
+DECISIONS_FOLDER = "decisions"  # inside the model directory, beside the bundles trained on them
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -22,7 +38,7 @@ def cli() -> None:
     """Comment moderation: train and evaluate models, check policies, run the API."""
 
 
-for command in (*COMMANDS, policy, db_cli, keys_cli):
+for command in (*COMMANDS, policy, db_cli, keys_cli, decisions_cli):
     cli.add_command(command)
 
 
@@ -44,3 +60,42 @@ def serve_command(host: str, port: int, workers: int) -> None:
         train_models(default_team_dir(), model_dir, resolve_data_dir(None),
                      progress=lambda message: click.echo(message, err=True))
     run_service(host, port, workers)
+
+
+@cli.command("retrain")
+@data_dir_option
+@model_dir_option
+@team_dir_option
+@no_encoder_option
+def retrain_command(data_dir: str | None, model_dir: str | None, team_dir: str | None,
+                    no_encoder: bool) -> None:
+    """Train on everything, including the moderators' decisions in MODERATION_DATABASE_URL.
+
+    The decisions are exported to <model-dir>/decisions/decisions-<UTC time>.jsonl first, so the
+    new bundle's metadata names the file it learnt from and it can be audited later. A running
+    service picks up the new model by itself.
+    """
+    directory = resolve_model_dir(model_dir)
+    data = resolve_data_dir(data_dir)
+    decisions = _export_for_training(directory / DECISIONS_FOLDER)
+    path = run_training(team_dir, directory, data, no_encoder=no_encoder, decisions=decisions)
+    click.echo(str(path))
+
+
+def _export_for_training(folder: Path) -> Path | None:
+    """Export the decisions into a new file in ``folder``; None (and no file) if there are none."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"decisions-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}.jsonl"
+    partial = path.with_suffix(".partial")  # so that a failed export leaves no file to train on
+    try:
+        with partial.open("w", encoding="utf-8") as out:
+            count = export_decisions(out)
+        if count:
+            partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    if not count:
+        click.echo("No moderators' decisions in the database: training without them.", err=True)
+        return None
+    click.echo(f"exported {count} decisions to {path}", err=True)
+    return path

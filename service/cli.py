@@ -1,8 +1,9 @@
-"""Command-line tools of the API: ``db upgrade``, ``keys create``, and :func:`serve`.
+"""Command-line tools of the API: ``db upgrade``, ``keys create``, ``decisions export``, :func:`serve`.
 
-The ``moderation`` command adds the ``db`` and ``keys`` groups; its ``serve`` command calls
-:func:`serve`. Each command only wraps plain functions (``upgrade_database``, ``create_key``)
-that tests and other code call directly.
+The ``moderation`` command adds the ``db``, ``keys`` and ``decisions`` groups; its ``serve``
+command calls :func:`serve` and its ``retrain`` command :func:`export_decisions`. Each command
+only wraps plain functions (``upgrade_database``, ``create_key``, ``write_decisions``) that
+tests and other code call directly.
 """
 
 from __future__ import annotations
@@ -12,13 +13,17 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 import click
 from flask import Flask
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from service import create_app
+from service.config import ConfigError
 from service.storage import db, upgrade_database
+from service.storage.decisions import write_decisions
 from service.storage.keys import create_key
 from service.storage.models import ROLES
 
@@ -29,7 +34,10 @@ APP_TARGET = "service:create_app()"
 @contextmanager
 def _app() -> Iterator[Flask]:
     """The app as configured by the environment, without loading a model."""
-    app = create_app({"MODEL_PRELOAD": False})
+    try:
+        app = create_app({"MODEL_PRELOAD": False})
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from error
     try:
         yield app
     finally:
@@ -74,6 +82,40 @@ def keys_create(role: str, name: str) -> None:
     click.echo(f"Created {role} key #{api_key.id} '{api_key.name}'.")
     click.echo("Only its hash is stored: copy the key now, it cannot be shown again.")
     click.echo(key)
+
+
+@click.group("decisions")
+def decisions_cli() -> None:
+    """Moderators' decisions, to retrain the classifier on."""
+
+
+@decisions_cli.command("export")
+@click.option("--out", type=click.File("w", encoding="utf-8", lazy=False), default="-", metavar="FILE",
+              help="Where to write the JSON lines ('-': stdout)  [default: stdout]")
+def decisions_export(out: TextIO) -> None:
+    """Write the latest decision on every reviewed comment revision as JSON lines.
+
+    One line per decision, oldest first: the text the moderator judged, the article, the
+    parent's text, the decision and its reason code ('moderation train --decisions' reads it).
+    """
+    count = export_decisions(out)
+    click.echo(f"exported {count} decisions", err=True)
+
+
+def export_decisions(out: TextIO) -> int:
+    """Write the decisions stored in ``MODERATION_DATABASE_URL``'s database to ``out``.
+
+    :return: how many were written.
+    :raise click.ClickException: the database is unusable or unreachable.
+    """
+    with _app() as app, app.app_context():
+        url = app.config["DATABASE_URL"]
+        try:
+            upgrade_database(url)  # so that a fresh machine exports nothing instead of failing
+            return write_decisions(db.session(), out)
+        except DBAPIError as error:
+            reason = str(error.orig).splitlines()[0]
+            raise click.ClickException(f"Cannot read the decisions from {_shown(url)}: {reason}") from error
 
 
 def serve(host: str, port: int, workers: int) -> None:

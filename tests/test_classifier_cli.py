@@ -104,6 +104,22 @@ def test_train_with_an_unknown_corpus_name(tmp_path, clf_cli_team_dir, clf_corpo
     assert_clean_failure(result, "germeval18", "germeval2018", "hasoc-de")
 
 
+def test_train_with_a_missing_decisions_file(tmp_path, clf_cli_team_dir) -> None:
+    result = run("train", "--no-encoder", "--decisions", tmp_path / "missing.jsonl", "--team-dir", clf_cli_team_dir,
+                 "--model-dir", tmp_path / "m")
+    assert_clean_failure(result, "cannot read the decisions file", "missing.jsonl")
+    assert current_version(tmp_path / "m") is None
+
+
+def test_train_with_a_bad_decisions_file_names_the_line(tmp_path, clf_cli_team_dir) -> None:
+    decisions = tmp_path / "decisions.jsonl"
+    decisions.write_text('\n{"id": "c-1"}\n', encoding="utf-8")
+    result = run("train", "--no-encoder", "--decisions", decisions, "--team-dir", clf_cli_team_dir,
+                 "--model-dir", tmp_path / "m")
+    assert_clean_failure(result, f"{decisions}:2: missing field 'revision'")
+    assert current_version(tmp_path / "m") is None
+
+
 # --- evaluate ------------------------------------------------------------------------------
 
 

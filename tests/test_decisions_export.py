@@ -1,0 +1,186 @@
+"""``moderation decisions export``: moderators' decisions as JSON lines, on SQLite and PostgreSQL.
+
+Decisions are taken through the API (the fake model's marker words decide what the machine
+says) and exported through the command, reading ``MODERATION_DATABASE_URL`` like the service.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import datetime
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner, Result
+
+from classifier.moderator_decisions import load_decisions
+from moderation.cli import cli
+from service.storage import db
+from service.storage.decisions import write_decisions
+
+
+@pytest.fixture
+def export(app, app_config, monkeypatch):
+    """Run ``moderation decisions export`` with arguments against the test database."""
+    monkeypatch.setenv("MODERATION_DATABASE_URL", app_config["DATABASE_URL"])
+
+    def run(*args: str) -> Result:
+        result = CliRunner().invoke(cli, ["decisions", "export", *args])
+        assert result.exit_code == 0, result.output
+        return result
+
+    return run
+
+
+def lines(result: Result) -> list[dict]:
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def decide(api, comment_id: str, **body) -> dict:
+    """A moderator's decision through the API; returns the comment."""
+    response = api.post(f"/v1/comments/{comment_id}/decision", role="moderator", json=body)
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+@pytest.fixture
+def comments(api):
+    """An article and comments the fake model approves ("Gute Karte."), holds for disrespect
+    ("dumm", reason ABUSIVE) or holds as off topic ("Wetter", IRRELEVANT_CONTENT)."""
+    api.post_article(id="a-1", title="Neue Grafikkarten im Test", body="Die GPU ist schnell.", lang="de")
+    for comment_id, text in [("c-fine", "Gute Karte."), ("c-dumb", "Das ist dumm."),
+                             ("c-weather", "Schönes Wetter."), ("c-plain", "Teuer, aber gut.")]:
+        assert api.post_comment(id=comment_id, text=text, lang="de").status_code == 201
+
+
+def test_each_decision_with_its_text_article_and_reason_code(api, comments, export):
+    reviews = {
+        "c-dumb": decide(api, "c-dumb", decision="reject")["review"],  # no code: the machine's reason
+        "c-weather": decide(api, "c-weather", decision="reject", reason_code="SPAM")["review"],
+        "c-fine": decide(api, "c-fine", decision="reject")["review"],  # no code, no automated reason
+        "c-plain": decide(api, "c-plain", decision="approve")["review"],
+    }
+    result = export()
+    exported = lines(result)
+    assert [line["id"] for line in exported] == ["c-dumb", "c-weather", "c-fine", "c-plain"]  # by decided_at
+    by_id = {line["id"]: line for line in exported}
+    assert by_id["c-dumb"] == {
+        "id": "c-dumb", "revision": 1, "article_id": "a-1", "lang": "de", "text": "Das ist dumm.",
+        "parent_text": None, "article": {"title": "Neue Grafikkarten im Test", "body": "Die GPU ist schnell."},
+        "decision": "reject", "reason_code": "ABUSIVE", "decided_at": by_id["c-dumb"]["decided_at"],
+    }
+    assert by_id["c-weather"]["reason_code"] == "SPAM"  # the moderator's code, not the machine's
+    assert by_id["c-fine"]["reason_code"] is None
+    assert (by_id["c-plain"]["decision"], by_id["c-plain"]["reason_code"]) == ("approve", None)
+    for comment_id, review in reviews.items():
+        assert datetime.fromisoformat(by_id[comment_id]["decided_at"]) == datetime.fromisoformat(review["decided_at"])
+    assert result.stderr == "exported 4 decisions\n"
+
+
+def test_an_approval_keeps_the_moderators_code_only(api, comments, export):
+    decide(api, "c-dumb", decision="approve")
+    decide(api, "c-weather", decision="approve", reason_code="OTHER")
+    assert [line["reason_code"] for line in lines(export())] == [None, "OTHER"]
+
+
+def test_an_edited_comment_is_exported_with_the_reviewed_revisions_text(api, comments, export):
+    decide(api, "c-dumb", decision="reject", reason_code="OFFENSIVE")
+    api.post_comment(id="c-dumb", text="Schönes Wetter, übrigens.")  # revision 2, not reviewed
+    api.post_comment(id="c-fine", text="Gute Karte, aber laut.")  # revision 2
+    decide(api, "c-fine", decision="approve")
+    exported = lines(export())
+    assert [(line["id"], line["revision"], line["text"]) for line in exported] == [
+        ("c-dumb", 1, "Das ist dumm."), ("c-fine", 2, "Gute Karte, aber laut.")]
+
+
+def test_every_reviewed_revision_has_a_line(api, comments, export):
+    decide(api, "c-dumb", decision="reject")
+    api.post_comment(id="c-dumb", text="Schönes Wetter, übrigens.")
+    decide(api, "c-dumb", decision="reject")
+    exported = lines(export())
+    assert [(line["revision"], line["text"], line["reason_code"]) for line in exported] == [
+        (1, "Das ist dumm.", "ABUSIVE"), (2, "Schönes Wetter, übrigens.", "IRRELEVANT_CONTENT")]
+
+
+def test_the_latest_review_of_a_revision_wins(api, comments, export):
+    first = decide(api, "c-dumb", decision="approve")
+    decide(api, "c-fine", decision="approve")
+    decide(api, "c-dumb", decision="reject", reason_code="HATE_SPEECH", version=first["version"])
+    exported = lines(export())
+    assert [(line["id"], line["decision"], line["reason_code"]) for line in exported] == [
+        ("c-fine", "approve", None), ("c-dumb", "reject", "HATE_SPEECH")]  # ordered by the latest decision
+
+
+def test_a_reply_carries_its_parents_current_text(api, comments, export):
+    api.post_comment(id="c-fine", text="Gute Karte, aber laut.")  # the parent, edited
+    api.post_comment(id="c-reply", parent_id="c-fine", text="Stimmt, dumm gelaufen.")
+    api.post_comment(id="c-orphan", parent_id="c-never-seen", text="Genau, dumm.")
+    decide(api, "c-reply", decision="reject")
+    decide(api, "c-orphan", decision="approve")
+    exported = lines(export())
+    assert [(line["id"], line["parent_text"]) for line in exported] == [
+        ("c-reply", "Gute Karte, aber laut."), ("c-orphan", None)]
+
+
+def test_lang_falls_back_to_the_articles(api, export):
+    api.post_article(id="a-en", title="Phones", lang="en")
+    api.post_comment(id="c-en", article_id="a-en", text="Nice phone, dumm price.")
+    decide(api, "c-en", decision="reject")
+    assert lines(export())[0]["lang"] == "en"
+
+
+def test_the_export_is_what_training_reads(api, comments, export, tmp_path):
+    decide(api, "c-dumb", decision="reject")
+    decide(api, "c-weather", decision="reject", reason_code="OTHER")
+    decide(api, "c-plain", decision="approve")
+    out = tmp_path / "decisions.jsonl"
+    result = export("--out", str(out))
+    assert result.stdout == ""
+    loaded = load_decisions(out)
+    assert dict(loaded.counts) == {"approve": 1, "reject": 2, "unusable": 1}
+    assert [(d.id, d.labels.respectful) for d in loaded.usable] == [("c-dumb", False), ("c-plain", True)]
+
+
+def test_an_empty_database_exports_nothing(app, export):
+    result = export()
+    assert result.stdout == ""
+    assert result.stderr == "exported 0 decisions\n"
+
+
+def test_the_export_reads_in_a_fixed_number_of_queries(app, api, comments):
+    def statements_to_export(more: int) -> int:
+        """Add ``more`` reviewed replies, then count the statements an export runs."""
+        for number in range(more):
+            api.post_comment(id=f"c-{more}-{number}", text="dumm", parent_id="c-fine")
+            decide(api, f"c-{more}-{number}", decision="reject")
+        statements: list[str] = []
+
+        def record(_connection, _cursor, statement, *_args) -> None:
+            statements.append(statement)
+
+        sa.event.listen(db.engine(app), "before_cursor_execute", record)
+        try:
+            with app.app_context():
+                assert write_decisions(db.session(), io.StringIO()) >= more
+        finally:
+            sa.event.remove(db.engine(app), "before_cursor_execute", record)
+        return len(statements)
+
+    assert statements_to_export(2) == statements_to_export(20)
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("nosuchdb://x", "MODERATION_DATABASE_URL 'nosuchdb://x' is not usable"),
+        ("postgresql+psycopg://postgres@127.0.0.1:1/test", "Cannot read the decisions from"),
+    ],
+    ids=["malformed", "unreachable"],
+)
+def test_an_unusable_database_is_one_message(monkeypatch, url, says):
+    monkeypatch.setenv("MODERATION_DATABASE_URL", url)
+    result = CliRunner().invoke(cli, ["decisions", "export"])
+    assert result.exit_code == 1
+    assert says in result.output
+    assert "Traceback" not in result.output and len(result.output.splitlines()) == 1
