@@ -65,11 +65,12 @@ def test_check_accepts_an_edited_valid_policy(tmp_path, default_data):
         ({"rules.spam.hold": float("nan")}, "rules.spam.hold: Special numeric values"),
         ({"premoderation": "false"}, "premoderation: Not a valid boolean."),
         ({"version": ""}, "version: Must not be empty."),
-        ({"rules.spam.reject": 0.4}, "rules.spam.reject: Must not be below hold (0.5), got 0.4."),
+        ({"rules.spam.hold": 0.5, "rules.spam.reject": 0.4},
+         "rules.spam.reject: Must not be below hold (0.5), got 0.4."),
         ({"rules.spam.reject": DELETE}, "rules.spam.reject: Missing data for required field."),
         (
-            {"rules.on_topic.clearly_fine_below": 0.75},
-            "rules.on_topic.clearly_fine_below: Must not be above hold (0.7), got 0.75.",
+            {"rules.on_topic.hold": 0.6, "rules.on_topic.clearly_fine_below": 0.7},
+            "rules.on_topic.clearly_fine_below: Must not be above hold (0.6), got 0.7.",
         ),
         ({"rules.spam.code": "RUDE"}, "rules.spam.code: Must be one of: ABUSIVE, "),
         (
