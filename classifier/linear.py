@@ -46,7 +46,7 @@ class FastTfidf:
     analyzer: NgramAnalyzer
     vocabulary: dict[str, int]
     idf: np.ndarray
-    word_cache: dict[str, list[int]] = field(default_factory=dict, compare=False, repr=False)
+    word_cache: dict[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_vectorizer(cls, vectorizer: TfidfVectorizer) -> FastTfidf:
@@ -59,11 +59,12 @@ class FastTfidf:
             idf=np.asarray(vectorizer.idf_, dtype=np.float64),
         )
 
-    def _word_columns(self, word: str) -> list[int]:
+    def _word_columns(self, word: str) -> np.ndarray:
         columns = self.word_cache.get(word)
         if columns is None:
             lookup = self.vocabulary.get
-            columns = [c for c in map(lookup, self.analyzer.char_ngrams_of(word)) if c is not None]
+            columns = np.array([c for c in map(lookup, self.analyzer.char_ngrams_of(word)) if c is not None],
+                               dtype=np.intp)
             if len(self.word_cache) >= WORD_CACHE_SIZE:
                 self.word_cache.clear()  # crude but bounded; refills with the words in use
             self.word_cache[word] = columns
@@ -72,24 +73,27 @@ class FastTfidf:
     def transform_normalized(self, normalized: str) -> SparseVector:
         """TF-IDF of an already normalised text (the same n-grams as ``analyzer.ngrams_by_word``)."""
         words = normalized.split()
-        found: list[int] = []
-        owners: list[int] = []
-        for index, word in enumerate(words):
-            columns = self._word_columns(word)
-            found.extend(columns)
-            owners.extend([index] * len(columns))
+        # Character n-grams: cached column arrays per word, joined once (no per-n-gram Python work).
+        per_word = [self._word_columns(word) for word in words]
+        lengths = [len(columns) for columns in per_word]
+        found = [np.concatenate(per_word)] if per_word else []
+        owners = [np.repeat(np.arange(len(words), dtype=np.intp), lengths)] if per_word else []
         grams, gram_owners = self.analyzer.word_ngrams_of(words)
-        for column, owner in zip(map(self.vocabulary.get, grams), gram_owners, strict=True):
-            if column is not None:
-                found.append(column)
-                owners.append(owner)
-        if not found:
+        lookup = self.vocabulary.get
+        hits = [(column, owner) for column, owner in zip(map(lookup, grams), gram_owners, strict=True)
+                if column is not None]
+        if hits:
+            columns, column_owners = zip(*hits, strict=True)
+            found.append(np.array(columns, dtype=np.intp))
+            owners.append(np.array(column_owners, dtype=np.intp))
+        all_found = np.concatenate(found) if found else np.empty(0, dtype=np.intp)
+        if not all_found.size:
             empty = np.empty(0, dtype=np.intp)
             return SparseVector(empty, np.empty(0), empty, empty, empty)
-        indices, occurrences, counts = _unique(np.array(found, dtype=np.intp))
+        indices, occurrences, counts = _unique(all_found)
         values = (np.log(counts) + 1.0) * self.idf[indices]
         values /= np.sqrt(values @ values)
-        return SparseVector(indices, values, occurrences, np.array(owners, dtype=np.intp), counts)
+        return SparseVector(indices, values, occurrences, np.concatenate(owners), counts)
 
 
 WORD_CACHE_SIZE = 200_000

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 
 import numpy as np
 from sklearn.pipeline import Pipeline
@@ -154,14 +153,16 @@ class ModerationModel:
 
     def _lazy_embedding(self, text: str) -> Callable[[], np.ndarray]:
         """The comment's embedding, computed on first use: both cascades may need it, most
-        comments need it for neither."""
-        embedder = self.embedder()
+        comments need it for neither (so nothing is looked up until then)."""
+        computed: list[np.ndarray] = []
 
-        @cache
         def embedding() -> np.ndarray:
-            if embedder is None:
-                raise RuntimeError("this model has no sentence encoder")
-            return embedder.embed_one(text)
+            if not computed:
+                embedder = self.embedder()
+                if embedder is None:
+                    raise RuntimeError("this model has no sentence encoder")
+                computed.append(embedder.embed_one(text))
+            return computed[0]
 
         return embedding
 

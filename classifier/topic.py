@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from typing import NamedTuple
 
 import numpy as np
@@ -202,7 +203,7 @@ class TopicFeatures(TransformerMixin, BaseEstimator):
         return self
 
     def _profile(self, words: list[ContentWord]) -> _Profile:
-        counts = Counter(unit for word in words for unit in word_units(word.lemma))
+        counts = Counter(chain.from_iterable(word_units(word.lemma) for word in words))
         idf, default = self.idf_.get, self.default_idf_
         weights = {
             unit: idf(unit, default) if count == 1 else (1.0 + math.log(count)) * idf(unit, default)
