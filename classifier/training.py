@@ -163,7 +163,9 @@ def train_models(
                     "team_weight": options.team_weight, "encoder": options.encoder,
                     "cascade_band": list(options.cascade_band),
                     "topic_cascade_band": list(options.topic_cascade_band)},
-        "respect_thresholds": cv_metrics.pop("thresholds"),
+        # Chosen on the out-of-fold scores of the path `evaluate` runs: with the encoder, the cascade.
+        "respect_thresholds": (cv_metrics["with_encoder"]["thresholds"] if encoder is not None
+                               else cv_metrics["thresholds"]),
         "cv_metrics": cv_metrics,
         "training_seconds": round(time.monotonic() - started, 1),
     }

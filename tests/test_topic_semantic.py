@@ -210,4 +210,7 @@ def test_training_reports_the_second_stage_in_the_metadata(encoder_model, encode
         assert 0.5 < on_topic[name]["official_f1"] <= 1.0
     assert 0.0 < on_topic["slow_path_share"] < 1.0
     assert metadata["options"]["topic_cascade_band"] == list(encoder_model.topic_cascade_band)
+    # evaluation scores with the cascade, so its thresholds come from the cascade's out-of-fold scores
+    assert metadata["respect_thresholds"] == metadata["cv_metrics"]["with_encoder"]["thresholds"]
+    assert set(metadata["cv_metrics"]["thresholds"]) == set(metadata["respect_thresholds"])
     assert encoder_model.embedder() is not None
