@@ -6,6 +6,7 @@ Override any of them without editing this file through ``GUNICORN_CMD_ARGS``, e.
 
 import gc
 import os
+import shutil
 import tempfile
 
 wsgi_app = "service:create_app()"
@@ -35,8 +36,10 @@ if os.path.isdir("/dev/shm"):
 # counted again. So each start gets a new folder, unless one is given (then empty it first).
 # Not emptied here: the preloaded app has already written the model and policy gauges when
 # gunicorn's first hook runs.
+_OWN_METRICS_DIR = None  # the folder made here, removed again when gunicorn exits
 if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="moderation-metrics-")
+    _OWN_METRICS_DIR = tempfile.mkdtemp(prefix="moderation-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = _OWN_METRICS_DIR
 
 
 def pre_fork(server, worker):
@@ -55,3 +58,9 @@ def child_exit(server, worker):
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    """Remove the metrics folder this start made (one given from outside is left alone)."""
+    if _OWN_METRICS_DIR is not None:
+        shutil.rmtree(_OWN_METRICS_DIR, ignore_errors=True)

@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError
 
 from service import create_app
 from service.config import ConfigError
-from service.storage import db, upgrade_database
+from service.storage import database_revision, db, upgrade_database
 from service.storage.decisions import write_decisions
 from service.storage.keys import create_key
 from service.storage.models import ROLES
@@ -59,8 +59,15 @@ def db_upgrade() -> None:
     """Create or upgrade the tables to the newest schema."""
     with _app() as app:
         url = app.config["DATABASE_URL"]
+    before = database_revision(url)
     upgrade_database(url)
-    click.echo(f"Database {_shown(url)} is up to date.")
+    after = database_revision(url)
+    if before is None:
+        click.echo(f"Database {_shown(url)}: created the tables (schema revision {after}).")
+    elif before != after:
+        click.echo(f"Database {_shown(url)}: upgraded the schema from revision {before} to {after}.")
+    else:
+        click.echo(f"Database {_shown(url)} is up to date (schema revision {after}).")
 
 
 @click.group("keys")

@@ -52,5 +52,17 @@ def test_gunicorn_config_preloads_the_app_and_gives_metrics_a_fresh_folder(monke
     metrics_dir = Path(environ["PROMETHEUS_MULTIPROC_DIR"])
     try:
         assert list(metrics_dir.iterdir()) == []
+        (metrics_dir / "counter_1.db").write_bytes(b"")  # what the workers leave behind
+        settings["on_exit"](server=None)
+        assert not metrics_dir.exists()
     finally:
-        shutil.rmtree(metrics_dir)
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def test_gunicorn_config_leaves_a_metrics_folder_it_was_given(monkeypatch, tmp_path):
+    environ = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    monkeypatch.setattr(os, "environ", environ)
+    settings: dict = {}
+    exec(cli.GUNICORN_CONF.read_text(), settings)
+    settings["on_exit"](server=None)
+    assert tmp_path.is_dir()

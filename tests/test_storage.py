@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from classifier.types import CommentScores, Evidence, RuleScore
 from policies import decide
 from service.cli import db_cli
-from service.storage import db, make_engine, upgrade_database
+from service.storage import database_revision, db, make_engine, upgrade_database
 from service.storage.articles import get_article, save_article
 from service.storage.comments import (
     Conflict,
@@ -78,7 +78,12 @@ def test_db_upgrade_command_creates_the_tables(tmp_path, monkeypatch):
     monkeypatch.setenv("MODERATION_DATABASE_URL", url)
     result = CliRunner().invoke(db_cli, ["upgrade"])
     assert result.exit_code == 0, result.output
-    assert "up to date" in result.output
+    assert "created the tables" in result.output
+    head = database_revision(url)
+    assert head is not None and head in result.output
+    again = CliRunner().invoke(db_cli, ["upgrade"])
+    assert again.exit_code == 0, again.output
+    assert f"is up to date (schema revision {head})" in again.output
     engine = make_engine(url)
     assert {"comments", "comment_revisions", "api_keys"} <= set(sa.inspect(engine).get_table_names())
     engine.dispose()

@@ -6,6 +6,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+
+from service.storage.database import make_engine
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -28,3 +31,13 @@ def alembic_config(url: str | None = None) -> Config:
 def upgrade_database(url: str) -> None:
     """Create or upgrade the tables of the database at ``url`` to the newest revision."""
     command.upgrade(alembic_config(url), "head")
+
+
+def database_revision(url: str) -> str | None:
+    """The Alembic revision the database at ``url`` is at; None for a database without tables."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
