@@ -9,15 +9,15 @@ same :meth:`NgramAnalyzer.ngrams`, so they cannot drift apart.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
+from classifier.caching import word_cache
 from classifier.normalize import normalize_text
 
 WORD_PREFIX = "w:"
 _WORD = re.compile(r"\w+")
 
 
-@lru_cache(maxsize=200_000)
+@word_cache(maxsize=200_000)
 def _tokens_of(word: str) -> tuple[str, ...]:
     """The word tokens inside one whitespace-separated word (cached: comments reuse words)."""
     return tuple(_WORD.findall(word))

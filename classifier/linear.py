@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from classifier.caching import MAX_CACHED_WORD_CHARS
 from classifier.domain import DomainAdaptedClassifier
 from classifier.features import NgramAnalyzer
 
@@ -65,9 +66,10 @@ class FastTfidf:
             lookup = self.vocabulary.get
             columns = np.array([c for c in map(lookup, self.analyzer.char_ngrams_of(word)) if c is not None],
                                dtype=np.intp)
-            if len(self.word_cache) >= WORD_CACHE_SIZE:
-                self.word_cache.clear()  # crude but bounded; refills with the words in use
-            self.word_cache[word] = columns
+            if len(word) <= MAX_CACHED_WORD_CHARS:
+                if len(self.word_cache) >= WORD_CACHE_SIZE:
+                    self.word_cache.clear()  # crude but bounded; refills with the words in use
+                self.word_cache[word] = columns
         return columns
 
     def transform_normalized(self, normalized: str) -> SparseVector:

@@ -15,7 +15,6 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import chain
 from typing import NamedTuple
 
@@ -24,6 +23,7 @@ import simplemma
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from classifier.caching import BoundedCache, word_cache
 from classifier.spam_signals import SIGNAL_NAMES, spam_signals
 from classifier.types import ArticleText, CommentInput, Evidence
 
@@ -61,7 +61,7 @@ def guess_language(text: str) -> str | None:
     return "de" if german > english else "en"
 
 
-@lru_cache(maxsize=200_000)
+@word_cache(maxsize=200_000)
 def _content_lemma(token: str) -> str | None:
     """Lemma of a token (German first, then English), umlauts folded; None for a stop word."""
     token = token.lower()
@@ -82,7 +82,7 @@ class ContentWord(NamedTuple):
 _PIECE = 5  # German compounds share pieces: "Fusionskraft" and "Kernfusion" share "usion"
 
 
-@lru_cache(maxsize=200_000)
+@word_cache(maxsize=200_000)
 def word_units(lemma: str) -> tuple[str, ...]:
     """What a word contributes to a profile: its lemma and, for long words, its 5-letter pieces."""
     pieces = ("~" + lemma[i : i + _PIECE] for i in range(len(lemma) - _PIECE + 1))
@@ -247,25 +247,24 @@ class TopicFeatures(TransformerMixin, BaseEstimator):
         """The article's lemmas and profile, cached: many comments share one article."""
         article = comment.article
         key = (article.title, article.body) if article else ("", "")
-        cache: dict = self.__dict__.setdefault("_article_cache", {})
-        context = cache.get(key)
-        if context is None:
-            words = content_words(_article_text(comment))
-            profile = self._profile(words)
-            context = _ArticleContext(
-                language=guess_language(_article_text(comment)),
-                lemmas=frozenset(word.lemma for word in words),
-                pieces=frozenset(u for word in words for u in word_units(word.lemma)[1:]),
-                title_lemmas=frozenset(word.lemma for word in content_words(key[0])),
-                profile=profile,
-                # the article itself may be a reference article: leave it out of the comparison
-                others=tuple(i for i, ref in enumerate(self.reference_profiles_)
-                             if ref.cosine(profile) < 0.9),
-            )
-            if len(cache) >= _ARTICLE_CACHE_SIZE:
-                cache.pop(next(iter(cache)))
-            cache[key] = context
-        return context
+        cache = self.__dict__.get("_article_cache")
+        if cache is None:  # not pickled: made on first use after fit or load
+            cache = self.__dict__.setdefault("_article_cache", BoundedCache(_ARTICLE_CACHE_SIZE))
+        return cache.get_or_compute(key, lambda: self._article_context(comment, key[0]))
+
+    def _article_context(self, comment: CommentInput, title: str) -> _ArticleContext:
+        words = content_words(_article_text(comment))
+        profile = self._profile(words)
+        return _ArticleContext(
+            language=guess_language(_article_text(comment)),
+            lemmas=frozenset(word.lemma for word in words),
+            pieces=frozenset(u for word in words for u in word_units(word.lemma)[1:]),
+            title_lemmas=frozenset(word.lemma for word in content_words(title)),
+            profile=profile,
+            # the article itself may be a reference article: leave it out of the comparison
+            others=tuple(i for i, ref in enumerate(self.reference_profiles_)
+                         if ref.cosine(profile) < 0.9),
+        )
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()

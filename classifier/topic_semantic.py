@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from classifier.caching import BoundedCache
 from classifier.encoder import SentenceEmbedder
 from classifier.types import ArticleText, CommentInput
 
@@ -34,13 +35,34 @@ SEMANTIC_FEATURE_NAMES: tuple[str, ...] = (
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _MIN_SENTENCE_CHARS = 20  # shorter pieces are datelines and captions, not statements
+_MAX_SENTENCE_CHARS = 400
+_MAX_SENTENCES = 80  # a long news article has 30-60; more is not an article
 _ARTICLE_CACHE_SIZE = 2048
 
 
 def article_sentences(article: ArticleText) -> tuple[str, ...]:
-    """The title, then the body's sentences (short fragments left out)."""
-    body = (s.strip() for s in _SENTENCE_END.split(article.body))
-    return (article.title, *(s for s in body if len(s) >= _MIN_SENTENCE_CHARS))
+    """The title, then the body's sentences (short fragments left out).
+
+    A sentence longer than ``_MAX_SENTENCE_CHARS`` (a body without punctuation, a pasted list) is
+    cut at word boundaries, and only the first ``_MAX_SENTENCES`` are kept: the encoder is made
+    for sentences, the closest one is shown to moderators, and each costs ~2 ms to embed.
+    """
+    body = (piece for s in _SENTENCE_END.split(article.body) for piece in _pieces(s.strip()))
+    kept = [s for s in body if len(s) >= _MIN_SENTENCE_CHARS]
+    return (article.title[:_MAX_SENTENCE_CHARS], *kept[:_MAX_SENTENCES])
+
+
+def _pieces(sentence: str) -> list[str]:
+    """``sentence`` in pieces of at most ``_MAX_SENTENCE_CHARS``, cut between words."""
+    if len(sentence) <= _MAX_SENTENCE_CHARS:
+        return [sentence]
+    pieces, current = [], ""
+    for word in sentence.split():
+        if current and len(current) + 1 + len(word) > _MAX_SENTENCE_CHARS:
+            pieces.append(current)
+            current = ""
+        current = f"{current} {word}" if current else word[:_MAX_SENTENCE_CHARS]
+    return [*pieces, current] if current else pieces
 
 
 @dataclass(frozen=True)
@@ -135,18 +157,16 @@ class SemanticTopicFeatures(TransformerMixin, BaseEstimator):
 
     def article(self, article: ArticleText) -> ArticleEmbedding:
         """The article's sentence embeddings, computed once per article and kept (bounded)."""
-        cache: dict = self.__dict__.setdefault("_article_cache", {})
-        key = (article.title, article.body)
-        found = cache.get(key)
-        if found is None:
-            sentences = article_sentences(article)
-            vectors = self._embedder().transform(list(sentences))
-            centroid = vectors.mean(axis=0)
-            found = ArticleEmbedding(sentences, vectors, centroid / (np.linalg.norm(centroid) or 1.0))
-            if len(cache) >= _ARTICLE_CACHE_SIZE:
-                cache.pop(next(iter(cache)))
-            cache[key] = found
-        return found
+        cache = self.__dict__.get("_article_cache")
+        if cache is None:  # not pickled: made on first use after loading
+            cache = self.__dict__.setdefault("_article_cache", BoundedCache(_ARTICLE_CACHE_SIZE))
+        return cache.get_or_compute((article.title, article.body), lambda: self._embed_article(article))
+
+    def _embed_article(self, article: ArticleText) -> ArticleEmbedding:
+        sentences = article_sentences(article)
+        vectors = self._embedder().transform(list(sentences))
+        centroid = vectors.mean(axis=0)
+        return ArticleEmbedding(sentences, vectors, centroid / (np.linalg.norm(centroid) or 1.0))
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()

@@ -55,6 +55,15 @@ def test_article_sentences_are_the_title_then_the_statements_of_the_body() -> No
     assert article_sentences(ArticleText("Nur ein Titel")) == ("Nur ein Titel",)
 
 
+def test_long_unpunctuated_bodies_are_cut_into_bounded_pieces() -> None:
+    words = [f"wort{i % 97}" for i in range(40_000)]  # ~280,000 characters, not one full stop
+    sentences = article_sentences(ArticleText("Ein Titel", " ".join(words)))
+    assert sentences[0] == "Ein Titel"
+    assert 1 < len(sentences) <= 81  # the title and at most 80 pieces: embedding cost is bounded
+    assert all(len(s) <= 400 for s in sentences)
+    assert " ".join(sentences[1:3]) == " ".join(words)[: len(" ".join(sentences[1:3]))]  # cut between words
+
+
 def test_a_comment_quoting_a_sentence_finds_that_sentence(features) -> None:
     quoted = "Hausbesitzer müssen den Antrag vor Beginn der Arbeiten stellen."
     row, match = features.describe_one(CommentInput(quoted, ARTICLE), embed(quoted), 1.5)
