@@ -27,7 +27,7 @@ from classifier.cli import (
     team_dir_option,
 )
 from policies.cli import policy
-from service.cli import db_cli, decisions_cli, export_decisions, keys_cli
+from service.cli import db_cli, decisions_cli, export_decisions_to, keys_cli
 from service.cli import serve as run_service
 
 DECISIONS_FOLDER = "decisions"  # inside the model directory, beside the bundles trained on them
@@ -86,15 +86,9 @@ def _export_for_training(folder: Path) -> Path | None:
     """Export the decisions into a new file in ``folder``; None (and no file) if there are none."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"decisions-{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}.jsonl"
-    partial = path.with_suffix(".partial")  # so that a failed export leaves no file to train on
-    try:
-        with partial.open("w", encoding="utf-8") as out:
-            count = export_decisions(out)
-        if count:
-            partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
+    count = export_decisions_to(path)
     if not count:
+        path.unlink()
         click.echo("No moderators' decisions in the database: training without them.", err=True)
         return None
     click.echo(f"exported {count} decisions to {path}", err=True)

@@ -1,7 +1,7 @@
 """Command-line tools of the API: ``db upgrade``, ``keys create``, ``decisions export``, :func:`serve`.
 
 The ``moderation`` command adds the ``db``, ``keys`` and ``decisions`` groups; its ``serve``
-command calls :func:`serve` and its ``retrain`` command :func:`export_decisions`. Each command
+command calls :func:`serve` and its ``retrain`` command :func:`export_decisions_to`. Each command
 only wraps plain functions (``upgrade_database``, ``create_key``, ``write_decisions``) that
 tests and other code call directly.
 """
@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError
 
 from service import create_app
 from service.config import ConfigError
-from service.storage import database_revision, db, upgrade_database
+from service.storage import database_revision, db, head_revision, upgrade_database
 from service.storage.decisions import write_decisions
 from service.storage.keys import create_key
 from service.storage.models import ROLES
@@ -97,28 +97,57 @@ def decisions_cli() -> None:
 
 
 @decisions_cli.command("export")
-@click.option("--out", type=click.File("w", encoding="utf-8", lazy=False), default="-", metavar="FILE",
+@click.option("--out", default="-", metavar="FILE",
               help="Where to write the JSON lines ('-': stdout)  [default: stdout]")
-def decisions_export(out: TextIO) -> None:
+def decisions_export(out: str) -> None:
     """Write the latest decision on every reviewed comment revision as JSON lines.
 
     One line per decision, oldest first: the text the moderator judged, the article, the
     parent's text, the decision and its reason code ('moderation train --decisions' reads it).
+    The database is only read, never migrated.
     """
-    count = export_decisions(out)
+    count = export_decisions(sys.stdout) if out == "-" else export_decisions_to(Path(out))
     click.echo(f"exported {count} decisions", err=True)
+
+
+def export_decisions_to(path: Path) -> int:
+    """Export into the file ``path``, all or nothing: it is replaced only by a complete export.
+
+    :return: how many decisions were written.
+    """
+    partial = path.with_name(path.name + ".partial")
+    try:
+        with partial.open("w", encoding="utf-8") as out:
+            count = export_decisions(out)
+        partial.replace(path)
+    except OSError as error:
+        raise click.ClickException(f"Cannot write {path}: {error.strerror}") from error
+    finally:
+        partial.unlink(missing_ok=True)
+    return count
 
 
 def export_decisions(out: TextIO) -> int:
     """Write the decisions stored in ``MODERATION_DATABASE_URL``'s database to ``out``.
 
+    A database without tables has no decisions (a fresh machine); one at another schema
+    revision than this version's is refused rather than migrated: exporting must not change a
+    database a running service uses.
+
     :return: how many were written.
-    :raise click.ClickException: the database is unusable or unreachable.
+    :raise click.ClickException: the database is unusable, unreachable or at another revision.
     """
     with _app() as app, app.app_context():
         url = app.config["DATABASE_URL"]
         try:
-            upgrade_database(url)  # so that a fresh machine exports nothing instead of failing
+            revision = database_revision(url)
+            if revision is None:
+                return 0
+            if revision != head_revision():
+                raise click.ClickException(
+                    f"Database {_shown(url)} is at schema revision {revision}, this version reads "
+                    f"{head_revision()}: run 'moderation db upgrade' (or export with the version "
+                    "that serves it).")
             return write_decisions(db.session(), out)
         except DBAPIError as error:
             reason = str(error.orig).splitlines()[0]

@@ -12,12 +12,14 @@ from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from click.testing import CliRunner, Result
 
 from classifier.moderator_decisions import load_decisions
 from moderation.cli import cli
-from service.storage import db
+from service.storage import database_revision, db
 from service.storage.decisions import write_decisions
+from service.storage.migrate import alembic_config
 
 
 @pytest.fixture
@@ -184,3 +186,35 @@ def test_an_unusable_database_is_one_message(monkeypatch, url, says):
     assert result.exit_code == 1
     assert says in result.output
     assert "Traceback" not in result.output and len(result.output.splitlines()) == 1
+
+
+def test_a_database_without_tables_exports_nothing_and_stays_untouched(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+    monkeypatch.setenv("MODERATION_DATABASE_URL", url)
+    result = CliRunner().invoke(cli, ["decisions", "export"])
+    assert result.exit_code == 0, result.output
+    assert (result.stdout, result.stderr) == ("", "exported 0 decisions\n")
+    assert database_revision(url) is None  # exporting never creates or migrates tables
+
+
+def test_a_database_at_another_schema_revision_is_refused_not_migrated(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    command.upgrade(alembic_config(url), "0001")
+    monkeypatch.setenv("MODERATION_DATABASE_URL", url)
+    out = tmp_path / "decisions.jsonl"
+    out.write_text("an earlier export\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["decisions", "export", "--out", str(out)])
+    assert result.exit_code == 1
+    assert "schema revision 0001" in result.output and "moderation db upgrade" in result.output
+    assert database_revision(url) == "0001"
+    assert out.read_text(encoding="utf-8") == "an earlier export\n"  # a failed export replaces nothing
+    assert sorted(tmp_path.iterdir()) == sorted([tmp_path / "old.sqlite", out])  # no partial file left
+
+
+def test_export_to_a_file_writes_the_same_lines(api, comments, export, tmp_path):
+    decide(api, "c-dumb", decision="reject")
+    out = tmp_path / "decisions.jsonl"
+    to_stdout = export()
+    to_file = export("--out", str(out))
+    assert to_file.stdout == "" and to_file.stderr == "exported 1 decisions\n"
+    assert out.read_text(encoding="utf-8") == to_stdout.stdout

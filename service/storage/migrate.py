@@ -7,6 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from service.storage.database import make_engine
 
@@ -41,3 +42,8 @@ def database_revision(url: str) -> str | None:
             return MigrationContext.configure(connection).get_current_revision()
     finally:
         engine.dispose()
+
+
+def head_revision() -> str:
+    """The newest schema revision this version of the service knows."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
