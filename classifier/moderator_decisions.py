@@ -1,9 +1,10 @@
 """Moderators' decisions as training examples: the JSON lines ``moderation decisions export`` writes.
 
-Each line is one moderator's latest decision on one revision of a comment, with the text, the
-article and the parent's text the moderator saw. A decision says which rule a comment broke, not
-how it fares on every rule, so each one labels only what it tells (see :data:`LABELS`); a label
-it does not tell is None and that example stays out of the model concerned.
+Each line is one moderator's latest decision on one revision of a comment, with the text the
+moderator judged and the article and parent's text as stored when the file was exported. A
+decision says which rule a comment broke, not how it fares on every rule, so each one labels
+only what it tells (see :data:`LABELS`); a label it does not tell is None and that example
+stays out of the model concerned.
 
 This module reads the file format only; it knows nothing of the database that wrote it.
 Fields it does not know are ignored, so that an export may carry more than training reads.
@@ -53,7 +54,7 @@ class DecisionsError(CorpusError):
 
 @dataclass(frozen=True)
 class ModeratorDecision:
-    """One usable decision: the comment as the moderator saw it, and what the decision says."""
+    """One usable decision: the comment and its context as exported, and what the decision says."""
 
     id: str
     revision: int
@@ -62,6 +63,7 @@ class ModeratorDecision:
     text: str
     parent_text: str | None
     article: ArticleText
+    article_lang: str | None  # the article's own language (``lang`` is the comment's)
     labels: Labels
 
 
@@ -130,7 +132,8 @@ def load_decisions(path: Path) -> ModeratorDecisions:
         usable.append(ModeratorDecision(
             id=obj["id"], revision=obj["revision"], article_id=obj["article_id"], lang=obj["lang"],
             text=obj["text"], parent_text=obj["parent_text"],
-            article=ArticleText(obj["article"]["title"], obj["article"]["body"]), labels=labels,
+            article=ArticleText(obj["article"]["title"], obj["article"]["body"]),
+            article_lang=obj["article"].get("lang"), labels=labels,
         ))
     return ModeratorDecisions(path, usable, counts)
 
@@ -157,6 +160,9 @@ def _parse(line: bytes) -> dict[str, Any]:
         if not isinstance(obj["article"].get(key), str):
             raise ValueError(f"field 'article.{key}' must be a string, "
                              f"got {json.dumps(obj['article'].get(key))}")
+    if not isinstance(obj["article"].get("lang"), str | None):
+        raise ValueError(f"field 'article.lang' must be a string or null, "
+                         f"got {json.dumps(obj['article'].get('lang'))}")
     if not obj["text"].strip():
         raise ValueError("field 'text' is empty")
     if obj["decision"] not in DECISIONS:

@@ -131,9 +131,12 @@ def train_models(
         say(f"{name}: {len(rows)} training examples ({sum(r.label for r in rows)} positive)")
     forbidden = evaluation_keys(team, data_dir, names)
     usable = moderated.usable if moderated is not None else []
-    decided = [d for d in usable if normalised_key(d.text) not in forbidden]
+    decided, in_evaluation, repeated = _distinct_decisions(usable, forbidden, team_train)
+    if moderated is not None:
+        say(f"{MODERATOR_SOURCE}: {len(decided)} distinct texts kept ({repeated} repeated or "
+            "already in our data, left out)")
     examples, dropped = _respect_examples(team_train, public, forbidden, decided)
-    dropped += len(usable) - len(decided)
+    dropped += in_evaluation
     say(f"dropped {dropped} training texts that also occur in a test or held-out split")
 
     respect, cv_metrics = _train_respect(examples, options, say)
@@ -195,6 +198,29 @@ def evaluation_keys(team: TeamData, data_dir: Path | None, names: Sequence[str])
     for name in names:
         keys.update(normalised_key(r.text) for r in load_corpus(name, Path(data_dir), "test"))
     return keys
+
+
+def _distinct_decisions(usable: Sequence[ModeratorDecision], forbidden: set[str],
+                        team_train: Sequence[TeamComment]) -> tuple[list[ModeratorDecision], int, int]:
+    """The decisions to learn from: one per text (the latest), none on an evaluation text or on a
+    text our own data already has.
+
+    Copy-pasted spam rejected under many ids would otherwise sit in several CV folds at once,
+    and its out-of-fold scores (and the calibration fitted on them) would be in-sample.
+
+    :return: the decisions kept, how many were on evaluation texts, how many repeated a text.
+    """
+    seen = {normalised_key(c.text) for c in team_train}
+    latest: dict[str, ModeratorDecision] = {}
+    in_evaluation = 0
+    for decision in usable:  # oldest first: a later decision on the same text replaces it
+        key = normalised_key(decision.text)
+        if key in forbidden:
+            in_evaluation += 1
+        elif key not in seen:
+            latest.pop(key, None)
+            latest[key] = decision
+    return list(latest.values()), in_evaluation, len(usable) - in_evaluation - len(latest)
 
 
 def _respect_examples(team_train: list[TeamComment], public: dict[str, list[LabelledText]],
@@ -341,11 +367,14 @@ def topic_examples(team: TeamData, comments: list[TeamComment], random_state: in
     langs = {a.id: a.lang for a in team.articles.values()}
     rows = [_TopicComment(c.text, c.article_id, langs[c.article_id], articles[c.article_id],
                           team.parent_text(c), c.on_topic) for c in comments]
-    rows += [_TopicComment(d.text, d.article_id, d.lang, d.article, d.parent_text, d.labels.on_topic)
+    # Pairs are made by the *article's* language, as for the team's comments (an English comment
+    # under a German article still has a German article).
+    rows += [_TopicComment(d.text, d.article_id, d.article_lang or d.lang, d.article, d.parent_text,
+                           d.labels.on_topic)
              for d in _telling(decisions, "on_topic")]
     for decision in decisions:
         articles.setdefault(decision.article_id, decision.article)
-        langs.setdefault(decision.article_id, decision.lang)
+        langs.setdefault(decision.article_id, decision.article_lang or decision.lang)
     by_lang: dict[str | None, list[str]] = {}
     for article_id, lang in langs.items():
         by_lang.setdefault(lang, []).append(article_id)

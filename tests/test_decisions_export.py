@@ -69,7 +69,8 @@ def test_each_decision_with_its_text_article_and_reason_code(api, comments, expo
     by_id = {line["id"]: line for line in exported}
     assert by_id["c-dumb"] == {
         "id": "c-dumb", "revision": 1, "article_id": "a-1", "lang": "de", "text": "Das ist dumm.",
-        "parent_text": None, "article": {"title": "Neue Grafikkarten im Test", "body": "Die GPU ist schnell."},
+        "parent_text": None,
+        "article": {"title": "Neue Grafikkarten im Test", "body": "Die GPU ist schnell.", "lang": "de"},
         "decision": "reject", "reason_code": "ABUSIVE", "decided_at": by_id["c-dumb"]["decided_at"],
     }
     assert by_id["c-weather"]["reason_code"] == "SPAM"  # the moderator's code, not the machine's
@@ -130,6 +131,13 @@ def test_lang_falls_back_to_the_articles(api, export):
     api.post_comment(id="c-en", article_id="a-en", text="Nice phone, dumm price.")
     decide(api, "c-en", decision="reject")
     assert lines(export())[0]["lang"] == "en"
+
+
+def test_the_article_keeps_its_own_language(api, comments, export):
+    api.post_comment(id="c-english", text="Nice card, dumm price.", lang="en")  # under a German article
+    decide(api, "c-english", decision="reject")
+    [line] = lines(export())
+    assert (line["lang"], line["article"]["lang"]) == ("en", "de")
 
 
 def test_the_export_is_what_training_reads(api, comments, export, tmp_path):

@@ -23,7 +23,8 @@ from classifier.teamdata import load_team_data
 from classifier.types import ArticleText, CommentInput
 
 ARTICLE = {"title": "Stadtwerke bauen neue Ladesäulen",
-           "body": "Die Stadtwerke stellen bis Sommer vierzig Schnellladesäulen an Supermärkten auf."}
+           "body": "Die Stadtwerke stellen bis Sommer vierzig Schnellladesäulen an Supermärkten auf.",
+           "lang": "de"}
 CLAUSES = ("die Ladesäulen am Bahnhof sind oft belegt", "der Strompreis an der Säule ist zu hoch",
            "die App der Stadtwerke stürzt ständig ab", "vierzig Säulen reichen für die Stadt nicht",
            "am Supermarkt zu laden ist praktisch", "die Schnelllader fallen im Winter aus",
@@ -67,6 +68,12 @@ def decided(tmp_path_factory, trained_bundle) -> DecidedRun:
               line(303, "approve", None, "Genau so.", parent_text=texts[0]),
               line(304, "reject", "ABUSIVE", test_text),  # planted: evaluation texts, to drop
               line(305, "approve", None, "  " + heldout.upper())]
+    # copy-pasted spam rejected again under five more ids, and a text our own data already has:
+    # one example each at most, or the same text would sit in several CV folds at once
+    lines += [line(400 + i, "reject", "SPAM", lines[80]["text"]) for i in range(5)]
+    lines += [line(405, "approve", None, team.split("train")[0].text)]
+    # an English comment under the German article: its pairs are made with German articles
+    lines += [line(406, "approve", None, "The charging app keeps crashing for me too.", lang="en")]
     path = tmp_path_factory.mktemp("decisions") / "decisions.jsonl"
     path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in lines), encoding="utf-8")
     progress: list[str] = []
@@ -85,11 +92,13 @@ def sources(metadata: dict) -> dict[str, dict]:
 def test_metadata_lists_the_decisions_with_counts_and_sha256(decided) -> None:
     entry = sources(decided.metadata)[MODERATOR_SOURCE]
     assert entry["split"] == "train"
-    assert entry["decisions"] == {"approve": 42, "reject": 64, "unusable": 2}
-    assert entry["examples"] == 106 - 2 - 2  # the unusable and the planted ones are not trained on
+    assert entry["decisions"] == {"approve": 44, "reject": 69, "unusable": 2}
+    # not trained on: the unusable, the planted, the repeated texts and the one already ours
+    assert entry["examples"] == 113 - 2 - 2 - 5 - 1
     assert entry["files"] == [{"path": str(decided.path),
                                "sha256": hashlib.sha256(decided.path.read_bytes()).hexdigest()}]
-    assert "moderator_decisions: 106 decisions (42 approve, 64 reject; 2 unusable)" in decided.progress
+    assert "moderator_decisions: 113 decisions (44 approve, 69 reject; 2 unusable)" in decided.progress
+    assert "moderator_decisions: 103 distinct texts kept (6 repeated or already in our data" in decided.progress
 
 
 def test_decisions_that_are_evaluation_texts_are_dropped(decided, trained_bundle) -> None:

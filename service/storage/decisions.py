@@ -37,6 +37,7 @@ _DECISIONS = (
         _parent_text.text.label("parent_text"),
         Article.title,
         Article.body,
+        Article.lang.label("article_lang"),
         Reason.code.label("automated_code"),
     )
     .join(_latest, _latest.c.id == Review.id)
@@ -77,7 +78,7 @@ def _record(row: sa.Row) -> dict[str, Any]:
         "lang": row.lang,
         "text": row.text,
         "parent_text": row.parent_text,
-        "article": {"title": row.title, "body": row.body},
+        "article": {"title": row.title, "body": row.body, "lang": row.article_lang},
         "decision": row.decision,
         "reason_code": reason_code,
         "decided_at": row.decided_at.isoformat(),
