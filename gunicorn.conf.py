@@ -36,10 +36,12 @@ if os.path.isdir("/dev/shm"):
 # counted again. So each start gets a new folder, unless one is given (then empty it first).
 # Not emptied here: the preloaded app has already written the model and policy gauges when
 # gunicorn's first hook runs.
-_OWN_METRICS_DIR = None  # the folder made here, removed again when gunicorn exits
+# The folder made here is removed again when gunicorn exits; it is remembered in the
+# environment because gunicorn reads this file again on a reload (HUP).
+_MADE_HERE = "MODERATION_METRICS_DIR_MADE_BY_GUNICORN_CONF"
 if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
-    _OWN_METRICS_DIR = tempfile.mkdtemp(prefix="moderation-metrics-")
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = _OWN_METRICS_DIR
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = os.environ[_MADE_HERE] = tempfile.mkdtemp(
+        prefix="moderation-metrics-")
 
 
 def pre_fork(server, worker):
@@ -62,5 +64,6 @@ def child_exit(server, worker):
 
 def on_exit(server):
     """Remove the metrics folder this start made (one given from outside is left alone)."""
-    if _OWN_METRICS_DIR is not None:
-        shutil.rmtree(_OWN_METRICS_DIR, ignore_errors=True)
+    made = os.environ.get(_MADE_HERE)
+    if made is not None and made == os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        shutil.rmtree(made, ignore_errors=True)

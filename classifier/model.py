@@ -37,6 +37,25 @@ TWEET_DOMAIN = "tweet"
 SITE_DOMAIN = "site"  # our own site's comments: the head the service uses
 
 
+def unsure(scores, band: tuple[float, float]):
+    """Whether a first-stage score (or each of an array of them) falls inside a cascade's band."""
+    low, high = band
+    return (scores >= low) & (scores <= high)
+
+
+def respect_cascade(lexical, second, band: tuple[float, float]):
+    """The respect cascade's score: the average of both opinions where the lexical one is unsure.
+
+    Works on single scores (the service) and on arrays (out-of-fold scores in training).
+    """
+    return np.where(unsure(lexical, band), (lexical + second) / 2.0, lexical)
+
+
+def topic_cascade(lexical, second, band: tuple[float, float]):
+    """The on-topic cascade's score: the second stage's where the lexical one is unsure."""
+    return np.where(unsure(lexical, band), second, lexical)
+
+
 @dataclass
 class ModerationModel:
     """Scores comments against the site's rules; built by :func:`classifier.training.train_models`."""
@@ -169,11 +188,10 @@ class ModerationModel:
     def _respect_probability(self, parts: dict, vector: SparseVector, embedding: Callable[[], np.ndarray],
                              cascade: bool) -> tuple[float, bool]:
         lexical = parts["respect"].probability(vector.values, vector.indices)
-        low, high = self.cascade_band
-        if not cascade or parts["encoder"] is None or not low <= lexical <= high:
+        if not cascade or parts["encoder"] is None or not unsure(lexical, self.cascade_band):
             return lexical, False
         second = parts["encoder"].probability(embedding())
-        return (lexical + second) / 2.0, True
+        return float(respect_cascade(lexical, second, self.cascade_band)), True
 
     def _topic_score(self, parts: dict, comment: CommentInput, normalized: Normalized,
                      vector: SparseVector, signals: dict[str, int], embedding: Callable[[], np.ndarray],
@@ -189,14 +207,14 @@ class ModerationModel:
         scaled = (row - scale.mean_) / scale.scale_
         probability = parts["topic"].probability(scaled)
         facts: dict[str, object] = {}
-        low, high = self.topic_cascade_band
         if self.topic_encoder is not None:
-            consulted = cascade and low <= probability <= high
+            consulted = bool(cascade and unsure(probability, self.topic_cascade_band))
             facts["encoder_consulted"] = consulted
             if consulted:
                 semantic = self.topic_encoder.named_steps["features"]
-                second, match = semantic.describe_one(comment, embedding(), parts["topic"].decision(scaled))
-                probability = parts["topic_encoder"].probability(second)
+                row, match = semantic.describe_one(comment, embedding(), parts["topic"].decision(scaled))
+                second = parts["topic_encoder"].probability(row)
+                probability = float(topic_cascade(probability, second, self.topic_cascade_band))
                 facts["closest_article_sentence"] = match.sentence
                 facts["closest_sentence_similarity"] = match.similarity
         if not evidence:

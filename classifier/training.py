@@ -35,7 +35,15 @@ from classifier.domain import DomainAdaptedClassifier
 from classifier.encoder import SentenceEmbedder
 from classifier.features import NgramAnalyzer
 from classifier.metrics import evaluate_predictions
-from classifier.model import NEWS_DOMAIN, SITE_DOMAIN, TWEET_DOMAIN, ModerationModel
+from classifier.model import (
+    NEWS_DOMAIN,
+    SITE_DOMAIN,
+    TWEET_DOMAIN,
+    ModerationModel,
+    respect_cascade,
+    topic_cascade,
+    unsure,
+)
 from classifier.moderator_decisions import (
     MODERATOR_SOURCE,
     ModeratorDecision,
@@ -438,17 +446,16 @@ def _train_topic_encoder(topic: Pipeline, inputs: list[CommentInput], labels: np
     ])
     lexical = topic.named_steps["clf"]
     second.fit(inputs, labels, features__lexical_logits=lexical.oof_decision_)
-    low, high = options.topic_cascade_band
     first = lexical.oof_proba_
-    unsure = (first >= low) & (first <= high)
-    combined = np.where(unsure, second.named_steps["clf"].oof_proba_, first)
+    slow = unsure(first, options.topic_cascade_band)
+    combined = topic_cascade(first, second.named_steps["clf"].oof_proba_, options.topic_cascade_band)
     metrics = {}
     for name, probabilities in (("lexical", first), ("cascade", combined)):
         row = evaluate_predictions(labels, (probabilities >= 0.5).astype(int))
         metrics[name] = {k: row[k] for k in ("n", "official_f1", "macro_f1", "accuracy")}
-    metrics["slow_path_share"] = round(float(unsure.mean()), 4)
+    metrics["slow_path_share"] = round(float(slow.mean()), 4)
     say(f"on-topic cascade CV: official F1 {metrics['cascade']['official_f1']:.4f} (lexical alone "
-        f"{metrics['lexical']['official_f1']:.4f}); {unsure.mean():.1%} of pairs take the encoder path")
+        f"{metrics['lexical']['official_f1']:.4f}); {slow.mean():.1%} of pairs take the encoder path")
     return second, metrics
 
 
@@ -467,11 +474,9 @@ def _train_encoder(examples: _Examples, respect: Pipeline, options: TrainingOpti
                                          random_state=options.random_state)
     classifier.fit(vectors, labels, sample_domains=domains, sample_weight=weights)
     lexical = respect.named_steps["clf"].oof_proba_
-    low, high = options.cascade_band
-    unsure = (lexical >= low) & (lexical <= high)
-    combined = np.where(unsure, (lexical + classifier.oof_proba_) / 2.0, lexical)
+    combined = respect_cascade(lexical, classifier.oof_proba_, options.cascade_band)
     metrics = cv_report(combined, labels, sources, domains)
-    metrics["slow_path_share"] = round(float(unsure.mean()), 4)
+    metrics["slow_path_share"] = round(float(unsure(lexical, options.cascade_band).mean()), 4)
     for source, row in metrics["per_source"].items():
         say(f"respect + encoder cascade CV {source}: official F1 {row['official_f1']:.4f}")
     say(f"cascade: {metrics['slow_path_share']:.1%} of training texts take the encoder path")

@@ -27,11 +27,10 @@ import itertools
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import numpy as np
-
 from classifier.bundle import load_model, read_metadata
 from classifier.cli import default_team_dir
 from classifier.corpora import CORPUS_NAMES
+from classifier.model import respect_cascade, topic_cascade
 from classifier.teamdata import TeamComment, load_team_data
 from classifier.training import TrainingOptions, evaluation_keys, normalised_key, topic_examples
 from classifier.types import CommentScores, RuleScore
@@ -61,9 +60,8 @@ def out_of_fold_scores(model_dir: Path, team_dir: Path, data_dir: Path | None) -
     kept = [c for c in train if normalised_key(c.text) not in forbidden]
     respect = model.respect.named_steps["clf"].oof_proba_[: len(kept)]  # team rows come first
     if model.encoder is not None:
-        low, high = model.cascade_band
         second = model.encoder.named_steps["clf"].oof_proba_[: len(kept)]
-        respect = np.where((respect >= low) & (respect <= high), (respect + second) / 2.0, respect)
+        respect = respect_cascade(respect, second, model.cascade_band)
     # Team rows come first in every model, before any moderators' decisions.
     spam_oof = model.spam.named_steps["clf"].oof_proba_[: len(train)]
     spam = dict(zip((c.id for c in train), spam_oof, strict=True))
@@ -72,9 +70,8 @@ def out_of_fold_scores(model_dir: Path, team_dir: Path, data_dir: Path | None) -
     inputs, _ = topic_examples(team, train, TrainingOptions().random_state)
     topic_oof = model.topic.named_steps["clf"].oof_proba_[: len(inputs)]
     if model.topic_encoder is not None:  # the cascade: the second stage where the first is unsure
-        low, high = model.topic_cascade_band
         second_topic = model.topic_encoder.named_steps["clf"].oof_proba_[: len(inputs)]
-        topic_oof = np.where((topic_oof >= low) & (topic_oof <= high), second_topic, topic_oof)
+        topic_oof = topic_cascade(topic_oof, second_topic, model.topic_cascade_band)
     topic: dict[str, float] = {}
     for comment_input, score in zip(inputs, topic_oof, strict=True):
         topic.setdefault(comment_input.text, float(score))

@@ -104,7 +104,10 @@ def submit(submissions: Sequence[Submission]) -> list[Stored | Refused]:
 def prepare_article(title: str, body: str) -> None:
     """Let the model do its per-article work now, so the article's first comment does not wait.
 
-    Best effort: a model that fails here still scores (and holds) the comments as usual.
+    It runs in the article's request (about 50 ms for a news article; bounded by the model's cap
+    on sentences) and helps the worker that serves it: the others, and a newly loaded model, do
+    it on the article's first comment. Best effort: a model that fails here still scores (and
+    holds) the comments as usual.
     """
     model = models.slot().get()
     if model is None:

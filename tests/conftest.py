@@ -490,6 +490,17 @@ def trained_bundle(tmp_path_factory: pytest.TempPathFactory, clf_team_dir: _Path
 
 
 @pytest.fixture(scope="session")
+def encoder_model_dir(tmp_path_factory: pytest.TempPathFactory, clf_cli_team_dir: _Path) -> _Path:
+    """A model *with* the sentence encoder (both cascades), on the two-article CLI subset of the
+    team data, no public corpora: a few seconds. Read-only for tests."""
+    import classifier.training as training
+
+    model_dir = tmp_path_factory.mktemp("encoder-model")
+    training.train_models(clf_cli_team_dir, model_dir, None, options=training.TrainingOptions(cv=2))
+    return model_dir
+
+
+@pytest.fixture(scope="session")
 def trained_model(trained_bundle: TrainedBundle):
     """The session bundle, loaded. Shared: never save it again or change its attributes."""
     from classifier.bundle import load_model

@@ -43,7 +43,8 @@ def test_serve_brackets_an_ipv6_host(calls):
 
 def test_gunicorn_config_preloads_the_app_and_gives_metrics_a_fresh_folder(monkeypatch):
     # A copy of the environment without the variable, so that the config's change stays here.
-    environ = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
+    environ = {k: v for k, v in os.environ.items()
+               if k not in ("PROMETHEUS_MULTIPROC_DIR", "MODERATION_METRICS_DIR_MADE_BY_GUNICORN_CONF")}
     monkeypatch.setattr(os, "environ", environ)
     settings: dict = {}
     exec(cli.GUNICORN_CONF.read_text(), settings)  # what gunicorn does with the file
@@ -53,14 +54,18 @@ def test_gunicorn_config_preloads_the_app_and_gives_metrics_a_fresh_folder(monke
     try:
         assert list(metrics_dir.iterdir()) == []
         (metrics_dir / "counter_1.db").write_bytes(b"")  # what the workers leave behind
-        settings["on_exit"](server=None)
+        reloaded: dict = {}
+        exec(cli.GUNICORN_CONF.read_text(), reloaded)  # gunicorn reads the file again on HUP
+        assert environ["PROMETHEUS_MULTIPROC_DIR"] == str(metrics_dir)  # the same folder is kept
+        reloaded["on_exit"](server=None)
         assert not metrics_dir.exists()
     finally:
         shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 def test_gunicorn_config_leaves_a_metrics_folder_it_was_given(monkeypatch, tmp_path):
-    environ = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    environ = {k: v for k, v in os.environ.items() if k != "MODERATION_METRICS_DIR_MADE_BY_GUNICORN_CONF"}
+    environ["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path)
     monkeypatch.setattr(os, "environ", environ)
     settings: dict = {}
     exec(cli.GUNICORN_CONF.read_text(), settings)

@@ -10,6 +10,7 @@ import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -197,3 +198,19 @@ def test_nb_scaling_is_folded_into_the_heads() -> None:
     assert np.mean((model.oof_proba_ >= 0.5) == y) > 0.7
     plain = DomainAdaptedClassifier(cv=3).fit(X, y, sample_domains=domains)
     assert plain.feature_scale_ is None
+
+
+def test_nb_scaling_is_recomputed_inside_each_calibration_fold() -> None:
+    """The out-of-fold decisions must not see the held-out rows' labels through the ratios."""
+    X, y, domains = sparse_counts()
+    model = DomainAdaptedClassifier(cv=3, nb_scaling=True).fit(X, y, sample_domains=domains)
+    strata = np.array([f"{d}:{label}" for d, label in zip(domains, y, strict=True)])
+    folds = StratifiedKFold(3, shuffle=True, random_state=0).split(X, strata)
+    honest, leaky = np.zeros(len(y)), np.zeros(len(y))
+    for train, test in folds:
+        for result, ratios in ((honest, log_count_ratio(X[train], y[train])), (leaky, log_count_ratio(X, y))):
+            scaled = augment_by_domain(sp.csr_matrix(X @ sp.diags(ratios)), domains, ["news", "tweet"])
+            fold_model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=3000, random_state=0)
+            result[test] = fold_model.fit(scaled[train], y[train]).decision_function(scaled[test])
+    np.testing.assert_allclose(model.oof_decision_, honest, atol=1e-6)
+    assert not np.allclose(model.oof_decision_, leaky, atol=1e-3)  # the check can tell them apart

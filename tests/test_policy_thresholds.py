@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from classifier.bundle import load_model
 from classifier.teamdata import load_team_data
+from classifier.training import topic_examples
 from experiments.policy_thresholds import DEFAULT_POLICY, out_of_fold_scores, rates, with_thresholds
 from policies import load_policy
 
@@ -52,3 +54,38 @@ def test_with_thresholds_changes_only_what_it_names() -> None:
     assert changed.rules["respectful"] == policy.rules["respectful"]
     assert changed.rules["on_topic"].code == policy.rules["on_topic"].code
     assert policy.rules["on_topic"].hold != 0.42  # the loaded policy is left alone
+
+
+def test_with_encoders_each_score_is_its_cascades(encoder_model_dir, clf_cli_team_dir) -> None:
+    rows = out_of_fold_scores(encoder_model_dir, clf_cli_team_dir, None)
+    model = load_model(encoder_model_dir)
+    team = load_team_data(clf_cli_team_dir)
+    train = team.split("train")
+    assert [row.comment.id for row in rows] == [c.id for c in train]
+    lexical = model.respect.named_steps["clf"].oof_proba_
+    second = model.encoder.named_steps["clf"].oof_proba_
+    low, high = model.cascade_band
+    averaged = 0
+    for i, row in enumerate(rows):
+        if low <= lexical[i] <= high:
+            averaged += 1
+            assert row.respectful == pytest.approx((lexical[i] + second[i]) / 2.0)
+        else:
+            assert row.respectful == pytest.approx(lexical[i])
+    # each comment's on-topic score is that of its first pair: the comment under its own article
+    inputs, _ = topic_examples(team, train)
+    own_pair: dict[str, int] = {}
+    for index, comment in enumerate(inputs):
+        own_pair.setdefault(comment.text, index)
+    topic_lexical = model.topic.named_steps["clf"].oof_proba_
+    topic_second = model.topic_encoder.named_steps["clf"].oof_proba_
+    topic_low, topic_high = model.topic_cascade_band
+    replaced = 0
+    for row in rows:
+        index = own_pair[row.comment.text]
+        if topic_low <= topic_lexical[index] <= topic_high:
+            replaced += 1
+            assert row.on_topic == pytest.approx(topic_second[index])
+        else:
+            assert row.on_topic == pytest.approx(topic_lexical[index])
+    assert 0 < averaged < len(rows) and 0 < replaced < len(rows)  # both branches are exercised

@@ -1,7 +1,7 @@
 """The on-topic model's second stage (similarity by meaning) and the cascades that share one embedding.
 
-The cascade tests train one small model *with* the sentence encoder on the two-article CLI subset
-of the team data (no public corpora): a few seconds.
+The cascade tests use the session's small model trained *with* the sentence encoder
+(``encoder_model_dir`` in tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import classifier.training as training
 from classifier.bundle import load_model, read_metadata
 from classifier.encoder import SentenceEmbedder
 from classifier.teamdata import load_team_data
@@ -136,13 +135,6 @@ def test_the_article_cache_is_not_pickled(features) -> None:
 
 
 # --- a model with both cascades ------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def encoder_model_dir(tmp_path_factory, clf_cli_team_dir):
-    model_dir = tmp_path_factory.mktemp("encoder-model")
-    training.train_models(clf_cli_team_dir, model_dir, None, options=training.TrainingOptions(cv=2))
-    return model_dir
 
 
 @pytest.fixture(scope="module")
