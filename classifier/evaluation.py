@@ -36,7 +36,7 @@ def evaluate(
     """Score ``corpus``'s ``split`` with ``model`` and return the metrics as plain values.
 
     Public corpora are scored with the head of their domain (tweets or news comments) and the
-    decision threshold chosen for that domain by cross-validation on training data. The team's
+    decision threshold chosen for that corpus on its out-of-fold training scores. The team's
     held-out split is also checked against the policy thresholds ``hold``/``reject``.
     """
     if corpus not in EVALUATION_CORPORA:
@@ -44,7 +44,10 @@ def evaluate(
             f"Unknown corpus {corpus!r}; choose one of: {', '.join(EVALUATION_CORPORA)}."
         )
     domain = CORPUS_DOMAINS[corpus]
-    threshold = read_metadata(model_dir, model.version).get("respect_thresholds", {}).get(domain, 0.5)
+    metadata = read_metadata(model_dir, model.version)
+    # The corpus' own threshold; bundles made before there were any have their domain's.
+    threshold = metadata.get("respect_corpus_thresholds", {}).get(
+        corpus, metadata.get("respect_thresholds", {}).get(domain, 0.5))
     scorer = model.with_respect_domain(domain)
     if corpus == TEAM_SOURCE:
         if team_dir is None:

@@ -213,5 +213,6 @@ def test_training_reports_the_second_stage_in_the_metadata(encoder_model, encode
     assert metadata["options"]["topic_cascade_band"] == list(encoder_model.topic_cascade_band)
     # evaluation scores with the cascade, so its thresholds come from the cascade's out-of-fold scores
     assert metadata["respect_thresholds"] == metadata["cv_metrics"]["with_encoder"]["thresholds"]
+    assert metadata["respect_corpus_thresholds"] == metadata["cv_metrics"]["with_encoder"]["corpus_thresholds"]
     assert set(metadata["cv_metrics"]["thresholds"]) == set(metadata["respect_thresholds"])
     assert encoder_model.embedder() is not None

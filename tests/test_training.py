@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -73,6 +75,7 @@ def test_metadata_has_library_versions_and_cv_metrics(trained_bundle) -> None:
         assert 0.0 <= row["official_f1"] <= 1.0 and 0.0 <= row["accuracy"] <= 1.0
     assert per_source[TEAM_SOURCE]["official_f1"] > 0.7  # it learnt something
     assert set(metadata["respect_thresholds"]) == {"news", "site", "tweet"}
+    assert set(metadata["respect_corpus_thresholds"]) == {TEAM_SOURCE, "germeval2018", "germeval2021"}
     assert metadata["options"]["cv"] == 2 and metadata["options"]["encoder"] is False
 
 
@@ -135,7 +138,7 @@ def test_evaluate_on_a_fixture_corpus(trained_bundle, trained_model, corpus: str
     assert sum(map(sum, result["confusion_matrix"])) == result["n"]
     assert set(result["per_class"]) == {"0", "1"}
     assert result["per_class"]["1"]["support"] == 30
-    assert result["threshold"] == trained_bundle.metadata["respect_thresholds"][result["domain"]]
+    assert result["threshold"] == trained_bundle.metadata["respect_corpus_thresholds"][result["corpus"]]
     assert result["domain"] == ("tweet" if corpus == "germeval2018" else "news")
     assert result["official_f1"] > 0.8  # invented insults are easy; a broken scorer is not
 
@@ -182,6 +185,18 @@ def test_topic_examples_pair_on_topic_comments_with_another_article(team) -> Non
             assert other.text == comment.text and labels[position] == 1
             assert other.article.title != titles[comment.article_id]
             position += 1
+
+
+def test_a_bundle_without_corpus_thresholds_is_evaluated_at_its_domains(trained_bundle, trained_model,
+                                                                       tmp_path) -> None:
+    old = tmp_path / "old-models"
+    shutil.copytree(trained_bundle.model_dir, old)
+    metadata_file = old / trained_model.version / "metadata.json"
+    metadata = json.loads(metadata_file.read_text(encoding="utf-8"))
+    del metadata["respect_corpus_thresholds"]  # as bundles were written before there were any
+    metadata_file.write_text(json.dumps(metadata), encoding="utf-8")
+    result = evaluate(trained_model, old, "germeval2021", data_dir=trained_bundle.corpora.data_dir)
+    assert result["threshold"] == metadata["respect_thresholds"]["news"]
 
 
 def test_best_threshold_separates_the_classes() -> None:
