@@ -29,6 +29,7 @@ from classifier.encoder import SentenceEmbedder
 from classifier.evidence import word_evidence
 from classifier.linear import FastLinearHead, FastTfidf, SparseVector
 from classifier.normalize import Normalized, normalize
+from classifier.quotes import strongest_evidence_quoted
 from classifier.spam_signals import spam_signals
 from classifier.types import ArticleText, CommentInput, CommentScores, RuleScore
 
@@ -155,9 +156,11 @@ class ModerationModel:
         on_topic = self._topic_score(parts, comment, normalized, vector, signals, embedding,
                                      evidence=evidence, evidence_above=evidence_above,
                                      cascade=cascade)
+        respect_signals: dict[str, object] = {"encoder_consulted": slow} if self.encoder is not None else {}
+        if respect_evidence:
+            respect_signals["evidence_quoted"] = strongest_evidence_quoted(comment.text, respect_evidence)
         return CommentScores(
-            respectful=RuleScore(respect, respect_evidence,
-                                 {"encoder_consulted": slow} if self.encoder is not None else {}),
+            respectful=RuleScore(respect, respect_evidence, respect_signals),
             on_topic=on_topic,
             spam=RuleScore(spam, spam_evidence, {"spam_signals": signals}),
             model_version=self.version,

@@ -33,7 +33,7 @@ from classifier.corpora import CORPUS_NAMES
 from classifier.model import respect_cascade, topic_cascade
 from classifier.teamdata import TeamComment, load_team_data
 from classifier.training import TrainingOptions, evaluation_keys, normalised_key, topic_examples
-from classifier.types import CommentScores, RuleScore
+from classifier.types import CommentInput, CommentScores, RuleScore
 from policies import Policy, decide, load_policy
 
 DEFAULT_POLICY = Path(__file__).resolve().parents[1] / "policies" / "default.json"
@@ -47,6 +47,9 @@ class OutOfFold:
     respectful: float
     on_topic: float
     spam: float
+    # The classifier's evidence_quoted signal (the strongest respect evidence is in quotation
+    # marks), taken from the fitted model: which word weighs most barely depends on the fold.
+    evidence_quoted: bool = False
 
 
 def out_of_fold_scores(model_dir: Path, team_dir: Path, data_dir: Path | None) -> list[OutOfFold]:
@@ -75,7 +78,13 @@ def out_of_fold_scores(model_dir: Path, team_dir: Path, data_dir: Path | None) -
     topic: dict[str, float] = {}
     for comment_input, score in zip(inputs, topic_oof, strict=True):
         topic.setdefault(comment_input.text, float(score))
-    return [OutOfFold(c, float(r), topic[c.text], spam[c.id]) for c, r in zip(kept, respect, strict=True)]
+    return [OutOfFold(c, float(r), topic[c.text], spam[c.id], _evidence_quoted(model, c.text))
+            for c, r in zip(kept, respect, strict=True)]
+
+
+def _evidence_quoted(model, text: str) -> bool:
+    signals = model.score(CommentInput(text), cascade=False).respectful.signals
+    return bool(signals.get("evidence_quoted"))
 
 
 def with_thresholds(policy: Policy, **thresholds: float) -> Policy:
@@ -91,8 +100,8 @@ def rates(policy: Policy, rows: list[OutOfFold]) -> dict[str, float]:
     """Shares of each target group decided as the targets want, under ``policy``."""
     approved = rejected = fine = insults = insults_caught = insults_rejected = off = off_caught = 0
     for row in rows:
-        scores = CommentScores(RuleScore(row.respectful), RuleScore(row.on_topic), RuleScore(row.spam),
-                               model_version="oof")
+        respectful = RuleScore(row.respectful, signals={"evidence_quoted": row.evidence_quoted})
+        scores = CommentScores(respectful, RuleScore(row.on_topic), RuleScore(row.spam), model_version="oof")
         decision = decide(policy, scores).decision
         if row.comment.respectful and row.comment.on_topic:
             fine += 1
@@ -116,7 +125,7 @@ def worst(result: dict[str, float]) -> float:
 
 GRID = {
     "respectful_hold": (0.35, 0.4, 0.45, 0.5, 0.55),
-    "respectful_reject": (0.95, 0.97, 0.99, 0.995),
+    "respectful_reject": (0.95, 0.97, 0.99, 0.995, 0.999),
     "on_topic_hold": (0.6, 0.65, 0.7, 0.75, 0.8),
     "spam_hold": (0.4, 0.5, 0.6),
     "spam_reject": (0.9, 0.95, 0.98),

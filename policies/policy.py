@@ -44,6 +44,9 @@ class RulePolicy:
     clearly_fine_below: float  # premoderation approves only scores below this
     moderator_message: dict[str, str]
     commenter_message: dict[str, str]
+    # False: a score at or above ``reject`` whose strongest evidence stands in quotation marks
+    # (the classifier's ``evidence_quoted`` signal) is held for a person, not rejected.
+    reject_when_quoted: bool = True
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,9 @@ A policy file is a JSON object (``default.json`` is the site's)::
         reject              0..1 and >= hold: reject when the score is >= reject;
                             null: never reject automatically
         clearly_fine_below  0..1 and <= hold: premoderation approves only scores below it
+        reject_when_quoted  optional, default true; false: hold instead of rejecting when the
+                            words that drove the score stand in quotation marks (quoted to be
+                            criticised, perhaps: a person decides)
         moderator_message   {"de", "en"}: for the moderation queue
         commenter_message   {"de", "en"}: the grounds in the commenter's statement of reasons
     system                  moderator_message and commenter_message for a comment the
@@ -92,6 +95,7 @@ class RuleSchema(_MessagesSchema):
     # Required even though it may be null: never auto-rejecting must be a visible choice.
     reject = Probability(required=True, allow_none=True)
     clearly_fine_below = Probability(required=True)
+    reject_when_quoted = StrictBoolean(load_default=True)
 
     # Also run when other fields of the rule are wrong, so that every problem is reported.
     @validates_schema(skip_on_field_errors=False)

@@ -95,6 +95,31 @@ def test_score_just_below_reject_is_held_and_at_reject_is_rejected(policy, name)
     assert (reason.rule, reason.threshold) == (name, rule.reject)
 
 
+def quoted_scores(score: float, quoted: bool) -> CommentScores:
+    """A respect score at ``score`` whose strongest evidence is (or is not) in quotation marks."""
+    evidence = (Evidence("Schmarotzer", 14, 25, 2.0),)
+    respect = RuleScore(score, evidence, {"evidence_quoted": quoted})
+    return CommentScores(respect, RuleScore(0.0), RuleScore(0.0), model_version="model-test")
+
+
+def test_quoted_evidence_is_held_not_rejected_when_the_policy_says_so(policy):
+    rule = policy.rules["respectful"]
+    assert rule.reject_when_quoted is False  # the site's choice: a person tells use from mention
+    held = decide(policy, quoted_scores(1.0, quoted=True))
+    assert held.decision == "hold"
+    [reason] = held.reasons
+    assert (reason.threshold, reason.signals["evidence_quoted"]) == (rule.hold, True)
+    assert decide(policy, quoted_scores(1.0, quoted=False)).decision == "reject"
+    assert decide(policy, make_scores(respectful=1.0)).decision == "reject"  # no signal: as before
+
+
+def test_quoted_evidence_is_rejected_like_any_other_by_default(policy):
+    rules = dict(policy.rules)
+    rules["respectful"] = dataclasses.replace(rules["respectful"], reject_when_quoted=True)
+    strict = dataclasses.replace(policy, rules=rules)
+    assert decide(strict, quoted_scores(1.0, quoted=True)).decision == "reject"
+
+
 def test_rule_without_reject_threshold_never_rejects(policy):
     decision = decide(policy, make_scores(on_topic=1.0))
     assert decision.decision == "hold"

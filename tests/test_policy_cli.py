@@ -64,6 +64,7 @@ def test_check_accepts_an_edited_valid_policy(tmp_path, default_data):
         ({"rules.spam.hold": 1.5}, "rules.spam.hold: Must be between 0 and 1, got 1.5."),
         ({"rules.spam.hold": float("nan")}, "rules.spam.hold: Special numeric values"),
         ({"premoderation": "false"}, "premoderation: Not a valid boolean."),
+        ({"rules.respectful.reject_when_quoted": "no"}, "rules.respectful.reject_when_quoted: Not a valid boolean."),
         ({"version": ""}, "version: Must not be empty."),
         ({"rules.spam.hold": 0.5, "rules.spam.reject": 0.4},
          "rules.spam.reject: Must not be below hold (0.5), got 0.4."),

@@ -20,7 +20,7 @@ def judge(ctx: Context, name: str) -> RuleResult | None:
     rule = ctx.policy.rules[name]
     # float(): a numpy score would not serialise to JSON downstream.
     recorded = {name: float(rule_score.score)}
-    if rule.reject is not None and rule_score.score >= rule.reject:
+    if rule.reject is not None and rule_score.score >= rule.reject and not _quoted(rule, rule_score):
         decision, threshold = REJECT, rule.reject
     elif rule_score.score >= rule.hold:
         decision, threshold = HOLD, rule.hold
@@ -28,6 +28,11 @@ def judge(ctx: Context, name: str) -> RuleResult | None:
         return RuleResult(metadata=recorded)
     reason = reason_for(name, rule, rule_score, threshold, rule.moderator_message)
     return RuleResult(decision=decision, reasons=[reason], metadata=recorded)
+
+
+def _quoted(rule: RulePolicy, rule_score: RuleScore) -> bool:
+    """The policy holds rather than rejects when the driving words are quoted (maybe mentioned)."""
+    return not rule.reject_when_quoted and bool(rule_score.signals.get("evidence_quoted"))
 
 
 def reason_for(
