@@ -142,6 +142,7 @@ def test_edit_is_moderated_again_and_keeps_the_history(api, article, rows):
     ]
     assert detail["revisions"][0]["reasons"] == []
     assert detail["revisions"][1]["reasons"][0]["rule"] == "respectful"
+    assert detail["updated_at"] == detail["revisions"][1]["created_at"]  # changed by that revision
 
 
 def test_get_comment_returns_what_post_stored(api, article):

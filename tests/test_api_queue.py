@@ -116,6 +116,7 @@ def test_decision_sets_the_status_and_records_who_and_when(api, held, rows):
     assert (review["reason_code"], review["note"]) == ("OTHER", "Satire.")
     assert review["revision"] == 1
     assert datetime.fromisoformat(review["decided_at"]) >= before
+    assert body["updated_at"] == review["decided_at"]  # the review is what changed the comment
     assert "c-dumb-1" not in ids(queue(api))
     assert "c-dumb-1" in ids(queue(api, "status=approved"))
     assert rows()["reviews"] == 1

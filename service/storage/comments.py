@@ -151,10 +151,12 @@ def _save(
     if comment.current.text == submission.text:
         return comment, Outcome.UNCHANGED
     comment.revision += 1
-    comment.revisions.append(_revision(comment.revision, submission.text, decision))
+    revision = _revision(comment.revision, submission.text, decision)
+    # One moment for both rows: the comment changed when its new revision was made.
+    revision.created_at = comment.updated_at = utcnow()
+    comment.revisions.append(revision)
     for name, value in _verdict(decision).items():
         setattr(comment, name, value)
-    comment.updated_at = utcnow()
     session.flush()
     return comment, Outcome.EDITED
 
@@ -295,6 +297,7 @@ def review_comment(
                 raise NotFound(comment_id)
             changed = _changed(comment, expected_version)
             if not changed:
+                now = utcnow()  # the comment changed when the review was made
                 comment.reviews.append(
                     Review(
                         revision=comment.revision,
@@ -304,10 +307,11 @@ def review_comment(
                         api_key_id=api_key_id,
                         moderator=moderator,
                         statement_of_reasons=statement_of_reasons,
+                        decided_at=now,
                     )
                 )
                 comment.status = STATUS_BY_DECISION[decision]
-                comment.updated_at = utcnow()
+                comment.updated_at = now
                 # The UPDATE checks the version read above (version_id_col): if another
                 # transaction changed the comment in between, it matches no row.
                 session.flush()
