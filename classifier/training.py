@@ -311,6 +311,12 @@ def cv_report(probabilities: np.ndarray, labels: np.ndarray, sources: np.ndarray
     return {"thresholds": thresholds, "corpus_thresholds": corpus_thresholds, "per_source": per_source}
 
 
+def official_f1_at_best_threshold(labels: np.ndarray, probabilities: np.ndarray) -> float:
+    """Official F1 at the threshold chosen on these same out-of-fold predictions (CV protocol)."""
+    threshold = best_threshold(labels, probabilities)
+    return evaluate_predictions(labels, (probabilities >= threshold).astype(int))["official_f1"]
+
+
 def best_threshold(labels: np.ndarray, probabilities: np.ndarray) -> float:
     """The decision threshold with the best official F1 on these (out-of-fold) predictions."""
     candidates = np.round(np.arange(0.20, 0.801, 0.01), 2)

@@ -24,8 +24,7 @@ from classifier.corpora import load_corpus
 from classifier.domain import augment_by_domain
 from classifier.encoder import SentenceEmbedder
 from classifier.features import NgramAnalyzer
-from classifier.metrics import evaluate_predictions
-from classifier.training import CORPUS_DOMAINS, best_threshold
+from classifier.training import CORPUS_DOMAINS, official_f1_at_best_threshold
 
 GERMEVAL = ("germeval2018", "germeval2019", "germeval2021")
 ALL = (*GERMEVAL, "hasoc-de", "one-million-posts")
@@ -41,12 +40,6 @@ def out_of_fold(features, labels: np.ndarray, domains: np.ndarray | None, folds,
         model = LogisticRegression(C=C, class_weight="balanced", max_iter=3000)
         result[test] = model.fit(features[train], labels[train]).predict_proba(features[test])[:, 1]
     return result
-
-
-def official_f1(labels: np.ndarray, probabilities: np.ndarray) -> float:
-    """Official F1 at the threshold chosen on these same out-of-fold predictions."""
-    threshold = best_threshold(labels, probabilities)
-    return evaluate_predictions(labels, (probabilities >= threshold).astype(int))["official_f1"]
 
 
 def main() -> None:
@@ -79,8 +72,9 @@ def main() -> None:
         return oof
 
     def report(name: str, oof: np.ndarray) -> None:
-        scores = "  ".join(f"{s} {official_f1(labels[sources == s], oof[sources == s]):.4f}"
-                           for s in REPORTED)
+        scores = "  ".join(
+            f"{s} {official_f1_at_best_threshold(labels[sources == s], oof[sources == s]):.4f}"
+            for s in REPORTED)
         print(f"{name:48s} {scores}   ({time.monotonic() - started:.0f}s)", flush=True)
 
     plain = run("word+char TF-IDF, GermEval 2018+19+21", GERMEVAL, lexical, False)

@@ -51,10 +51,10 @@ from sklearn.preprocessing import normalize  # noqa: E402
 from sklearn.svm import LinearSVC  # noqa: E402
 
 from classifier.corpora import load_corpus  # noqa: E402
+from classifier.domain import augment_by_domain, log_count_ratio  # noqa: E402
 from classifier.encoder import SentenceEmbedder  # noqa: E402
 from classifier.features import WORD_PREFIX, NgramAnalyzer  # noqa: E402
-from classifier.metrics import evaluate_predictions  # noqa: E402
-from classifier.training import CORPUS_DOMAINS, best_threshold  # noqa: E402
+from classifier.training import CORPUS_DOMAINS, official_f1_at_best_threshold  # noqa: E402
 
 ALL = ("germeval2018", "germeval2019", "germeval2021", "hasoc-de", "one-million-posts")
 REPORTED = ("germeval2018", "germeval2021")
@@ -119,21 +119,11 @@ def tfidf(count_matrix: sp.csr_matrix, names: np.ndarray, *, word: tuple[int, in
 
 
 def augment(X, groups: list[np.ndarray]):
-    """``[X, X*in_group_1, ...]`` over every value of every grouping (domain, source...)."""
-    blocks = [X]
-    for group in groups:
-        for name in sorted(set(group.tolist())):
-            mask = (group == name).astype(np.float64)
-            blocks.append(sp.diags(mask) @ X if sp.issparse(X) else X * mask[:, None])
+    """``[X, X*in_group_1, ...]`` over every value of every grouping (domain, source...): the
+    product's ``augment_by_domain`` for each grouping, with the shared copy once."""
+    width = X.shape[1]
+    blocks = [X] + [augment_by_domain(X, group, sorted(set(group.tolist())))[:, width:] for group in groups]
     return sp.hstack(blocks).tocsr() if sp.issparse(X) else np.hstack(blocks)
-
-
-def log_count_ratio(X, labels: np.ndarray, alpha: float = 1.0) -> np.ndarray:
-    """Wang & Manning's r = log((p / |p|_1) / (q / |q|_1)) over binarised features."""
-    binary = (X > 0).astype(np.float64)
-    p = alpha + np.asarray(binary[labels == 1].sum(axis=0)).ravel()
-    q = alpha + np.asarray(binary[labels == 0].sum(axis=0)).ravel()
-    return np.log((p / p.sum()) / (q / q.sum()))
 
 
 def linear_model(kind: str, C: float):
@@ -244,12 +234,6 @@ def platt(decisions: np.ndarray, labels: np.ndarray, domains: np.ndarray, folds)
     """Cross-validated per-domain sigmoid calibration of decision values (to the true class prior,
     as ``DomainAdaptedClassifier`` calibrates)."""
     return stacked([decisions], labels, domains, folds, balanced=False)
-
-
-def official_f1(labels: np.ndarray, probabilities: np.ndarray) -> float:
-    """Official F1 at the threshold chosen on these same out-of-fold predictions."""
-    threshold = best_threshold(labels, probabilities)
-    return evaluate_predictions(labels, (probabilities >= threshold).astype(int))["official_f1"]
 
 
 def main() -> None:
@@ -480,7 +464,7 @@ def main() -> None:
 
     print("\n| variant | GE18 CV | GE21 CV | time (s) |\n|---|---:|---:|---:|")
     for description, probabilities, spent in rows:
-        scores = " | ".join(f"{official_f1(labels[sources == s], probabilities[sources == s]):.4f}"
+        scores = " | ".join(f"{official_f1_at_best_threshold(labels[sources == s], probabilities[sources == s]):.4f}"
                             for s in REPORTED)
         print(f"| {description} | {scores} | {spent:.0f} |", flush=True)
     print(f"\nencoder share in the cascades: {cascade_share}")
