@@ -7,6 +7,8 @@ from collections.abc import Callable, Hashable
 from functools import lru_cache, wraps
 from typing import Generic, TypeVar
 
+from classifier.types import ArticleText
+
 V = TypeVar("V")
 
 
@@ -61,3 +63,31 @@ def word_cache(maxsize: int) -> Callable[[Callable[[str], T]], Callable[[str], T
         return lookup
 
     return decorate
+
+
+ARTICLE_CACHE_SIZE = 2048
+_ARTICLE_CACHE = "_article_cache"
+
+
+class PerArticleCache:
+    """Mixin for fitted transformers that keep per-article work (lemmas, sentence embeddings).
+
+    One :class:`BoundedCache` per object and process, made on first use and never pickled: many
+    comments share an article, and a loaded bundle starts with an empty cache.
+    """
+
+    def _for_article(self, article: ArticleText, compute: Callable[[], V]) -> V:
+        """The cached value for ``article``, computing and keeping it if there is none."""
+        cache = self.__dict__.get(_ARTICLE_CACHE)
+        if cache is None:
+            cache = self.__dict__.setdefault(_ARTICLE_CACHE, BoundedCache(ARTICLE_CACHE_SIZE))
+        return cache.get_or_compute((article.title, article.body), compute)
+
+    def _forget_articles(self) -> None:
+        """Drop what was kept (after refitting, the old values are wrong)."""
+        self.__dict__.pop(_ARTICLE_CACHE, None)
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state.pop(_ARTICLE_CACHE, None)
+        return state

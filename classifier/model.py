@@ -110,7 +110,7 @@ class ModerationModel:
         for pipeline, step in ((self.encoder, "embed"), (self.topic_encoder, "features")):
             if pipeline is not None:
                 found = pipeline.named_steps[step]
-                return found if isinstance(found, SentenceEmbedder) else found._embedder()
+                return found if isinstance(found, SentenceEmbedder) else found.sentence_embedder()
         return None
 
     def warm_up(self) -> None:

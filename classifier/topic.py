@@ -23,7 +23,7 @@ import simplemma
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from classifier.caching import BoundedCache, word_cache
+from classifier.caching import PerArticleCache, word_cache
 from classifier.spam_signals import SIGNAL_NAMES, spam_signals
 from classifier.types import ArticleText, CommentInput, Evidence
 
@@ -138,10 +138,9 @@ class _ArticleContext:
     others: tuple[int, ...]  # reference articles other than this one
 
 
-_ARTICLE_CACHE_SIZE = 2048
 
 
-class TopicFeatures(TransformerMixin, BaseEstimator):
+class TopicFeatures(PerArticleCache, TransformerMixin, BaseEstimator):
     """Turn :class:`CommentInput` objects into the features named in :data:`FEATURE_NAMES`.
 
     Parameters
@@ -183,7 +182,7 @@ class TopicFeatures(TransformerMixin, BaseEstimator):
         :param reference_articles: article texts every comment is also compared with, to tell a
             generic comment from one that fits *another* article better.
         """
-        self.__dict__.pop("_article_cache", None)
+        self._forget_articles()
         documents = [comment.text for comment in X]
         documents += list({_article_text(c) for c in X if c.article is not None})
         documents += list(background)
@@ -245,12 +244,8 @@ class TopicFeatures(TransformerMixin, BaseEstimator):
 
     def _article(self, comment: CommentInput) -> _ArticleContext:
         """The article's lemmas and profile, cached: many comments share one article."""
-        article = comment.article
-        key = (article.title, article.body) if article else ("", "")
-        cache = self.__dict__.get("_article_cache")
-        if cache is None:  # not pickled: made on first use after fit or load
-            cache = self.__dict__.setdefault("_article_cache", BoundedCache(_ARTICLE_CACHE_SIZE))
-        return cache.get_or_compute(key, lambda: self._article_context(comment, key[0]))
+        article = comment.article or ArticleText("")
+        return self._for_article(article, lambda: self._article_context(comment, article.title))
 
     def _article_context(self, comment: CommentInput, title: str) -> _ArticleContext:
         words = content_words(_article_text(comment))
@@ -265,11 +260,6 @@ class TopicFeatures(TransformerMixin, BaseEstimator):
             others=tuple(i for i, ref in enumerate(self.reference_profiles_)
                          if ref.cosine(profile) < 0.9),
         )
-
-    def __getstate__(self) -> dict:
-        state = self.__dict__.copy()
-        state.pop("_article_cache", None)
-        return state
 
     def _reference_cosines(self, profile: _Profile) -> list[float]:
         """Cosine of ``profile`` with every reference article, through an inverted index."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from classifier.caching import BoundedCache
+from classifier.caching import PerArticleCache
 from classifier.encoder import SentenceEmbedder
 from classifier.types import ArticleText, CommentInput
 
@@ -37,7 +37,6 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _MIN_SENTENCE_CHARS = 20  # shorter pieces are datelines and captions, not statements
 _MAX_SENTENCE_CHARS = 400
 _MAX_SENTENCES = 80  # a long news article has 30-60; more is not an article
-_ARTICLE_CACHE_SIZE = 2048
 
 
 def article_sentences(article: ArticleText) -> tuple[str, ...]:
@@ -82,7 +81,7 @@ class SemanticMatch:
     similarity: float
 
 
-class SemanticTopicFeatures(TransformerMixin, BaseEstimator):
+class SemanticTopicFeatures(PerArticleCache, TransformerMixin, BaseEstimator):
     """Turn :class:`CommentInput` objects into the features named in :data:`SEMANTIC_FEATURE_NAMES`.
 
     Parameters
@@ -99,7 +98,8 @@ class SemanticTopicFeatures(TransformerMixin, BaseEstimator):
         self.lexical = lexical
         self.embedder = embedder
 
-    def _embedder(self) -> SentenceEmbedder:
+    def sentence_embedder(self) -> SentenceEmbedder:
+        """The sentence encoder these features embed with."""
         return self.embedder if self.embedder is not None else SentenceEmbedder()
 
     def fit(self, X: Sequence[CommentInput], y=None, lexical_logits=None) -> SemanticTopicFeatures:
@@ -118,7 +118,7 @@ class SemanticTopicFeatures(TransformerMixin, BaseEstimator):
         if lexical_logits is None:
             lexical_logits = self.lexical.decision_function(comments)
         texts = sorted({c.text for c in comments} | {c.parent_text for c in comments if c.parent_text})
-        vectors = dict(zip(texts, self._embedder().transform(texts), strict=True))
+        vectors = dict(zip(texts, self.sentence_embedder().transform(texts), strict=True))
         rows = [self.describe_one(c, vectors[c.text], float(logit),
                                   vectors[c.parent_text] if c.parent_text else None)[0]
                 for c, logit in zip(comments, lexical_logits, strict=True)]
@@ -141,7 +141,7 @@ class SemanticTopicFeatures(TransformerMixin, BaseEstimator):
         parent = 0.0
         if is_reply:
             if parent_embedding is None:
-                parent_embedding = self._embedder().embed_one(comment.parent_text or "")
+                parent_embedding = self.sentence_embedder().embed_one(comment.parent_text or "")
             parent = float(parent_embedding @ embedding)
         row = np.array([
             lexical_logit,
@@ -157,21 +157,13 @@ class SemanticTopicFeatures(TransformerMixin, BaseEstimator):
 
     def article(self, article: ArticleText) -> ArticleEmbedding:
         """The article's sentence embeddings, computed once per article and kept (bounded)."""
-        cache = self.__dict__.get("_article_cache")
-        if cache is None:  # not pickled: made on first use after loading
-            cache = self.__dict__.setdefault("_article_cache", BoundedCache(_ARTICLE_CACHE_SIZE))
-        return cache.get_or_compute((article.title, article.body), lambda: self._embed_article(article))
+        return self._for_article(article, lambda: self._embed_article(article))
 
     def _embed_article(self, article: ArticleText) -> ArticleEmbedding:
         sentences = article_sentences(article)
-        vectors = self._embedder().transform(list(sentences))
+        vectors = self.sentence_embedder().transform(list(sentences))
         centroid = vectors.mean(axis=0)
         return ArticleEmbedding(sentences, vectors, centroid / (np.linalg.norm(centroid) or 1.0))
-
-    def __getstate__(self) -> dict:
-        state = self.__dict__.copy()
-        state.pop("_article_cache", None)
-        return state
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """The names of the feature columns."""

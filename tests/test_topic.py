@@ -8,7 +8,7 @@ import joblib
 import numpy as np
 import pytest
 
-import classifier.topic as topic_module
+import classifier.caching as caching
 from classifier.spam_signals import SIGNAL_NAMES, spam_signals
 from classifier.topic import FEATURE_NAMES, TopicFeatures, content_words
 from classifier.types import ArticleText, CommentInput
@@ -133,7 +133,7 @@ def test_refitting_drops_the_cache(features) -> None:
 
 
 def test_the_cache_is_bounded(features, monkeypatch) -> None:
-    monkeypatch.setattr(topic_module, "_ARTICLE_CACHE_SIZE", 3)
+    monkeypatch.setattr(caching, "ARTICLE_CACHE_SIZE", 3)
     for number in range(6):
         row_of(features, CommentInput(ON_STRIKE, ArticleText(f"Artikel {number}", STRIKE.body)))
     assert len(features.__dict__["_article_cache"]) <= 3
