@@ -299,8 +299,10 @@ def cv_report(probabilities: np.ndarray, labels: np.ndarray, sources: np.ndarray
     per-domain thresholds, over the pooled rows of a domain, are kept as the fallback for a
     corpus a bundle has no threshold of its own for.
     """
-    thresholds = {str(domain): best_threshold(labels[domains == domain], probabilities[domains == domain])
-                  for domain in np.unique(domains)}
+    thresholds = {}
+    for domain in np.unique(domains):
+        mask = domains == domain
+        thresholds[str(domain)] = best_threshold(labels[mask], probabilities[mask])
     corpus_thresholds = {}
     per_source = {}
     for source in np.unique(sources):

@@ -140,14 +140,13 @@ def export_decisions(out: TextIO) -> int:
     with _app() as app, app.app_context():
         url = app.config["DATABASE_URL"]
         try:
-            revision = database_revision(url)
+            revision, head = database_revision(url), head_revision()
             if revision is None:
                 return 0
-            if revision != head_revision():
+            if revision != head:
                 raise click.ClickException(
                     f"Database {_shown(url)} is at schema revision {revision}, this version reads "
-                    f"{head_revision()}: run 'moderation db upgrade' (or export with the version "
-                    "that serves it).")
+                    f"{head}: run 'moderation db upgrade' (or export with the version that serves it).")
             return write_decisions(db.session(), out)
         except DBAPIError as error:
             reason = str(error.orig).splitlines()[0]
