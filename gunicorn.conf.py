@@ -16,10 +16,13 @@ wsgi_app = "service:create_app()"
 preload_app = True
 
 # Threads keep HTTP keep-alive connections open (the sync worker closes each one) and let a
-# worker wait on the database for one request while it scores another.
+# worker wait on the database for one request while it scores another. Two, not more: requests
+# are CPU-bound, and more threads only take turns at the GIL, which stretches the slowest ones
+# (benchmarks/api_load.py, 2 workers: p99 315 ms with 4 threads, 65-78 ms with 2, 69-85 ms with
+# 1 on SQLite; 2 also served the most requests on both databases).
 worker_class = "gthread"
 workers = 2
-threads = 4
+threads = 2
 keepalive = 5
 timeout = 30
 graceful_timeout = 20
