@@ -35,12 +35,14 @@ class Parser(FlaskParser):
         if not is_json_request(req):
             abort(415, message="The request body must be JSON, sent as 'application/json'.")
         body = req.get_data(cache=True)  # aborts with 413 beyond MAX_CONTENT_LENGTH
+        _refuse_cut_stream(req, body)
         if not body.strip():
             abort(400, message="The request body is empty; send a JSON object.")
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError as error:
-            abort(400, message=f"The request body is not valid UTF-8 (at byte {error.start}).")
+            abort(400, message=f"The request body is not valid UTF-8 (at byte {error.start}); "
+                  "only UTF-8 is accepted.")
         try:
             return json.loads(text)
         except json.JSONDecodeError as error:
@@ -51,6 +53,19 @@ class Parser(FlaskParser):
             )
         except RecursionError:
             abort(400, message="The request body is nested too deeply.")
+        except ValueError as error:  # e.g. an integer of more digits than Python converts
+            abort(400, message=f"The request body holds a value that cannot be read: {error}.")
+
+
+def _refuse_cut_stream(req: Any, body: bytes) -> None:
+    """Answer 413 for a body without Content-Length (chunked) that reached the size limit.
+
+    werkzeug stops reading such a body at MAX_CONTENT_LENGTH without an error, and raises 413
+    only on a read past it: without this, a cut-off body would be parsed as if it were whole.
+    """
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if req.content_length is None and limit is not None and len(body) >= limit:
+        req.stream.read(1)
 
 
 class IdConverter(BaseConverter):

@@ -76,8 +76,10 @@ class CommentBatch(MethodView):
         comment and in the order sent, what a single POST /v1/comments would have answered.
         """
         items = data["comments"]
-        valid = [i for i, item in enumerate(items) if isinstance(item, Submission)]
-        outcomes = dict(zip(valid, intake.submit([items[i] for i in valid]), strict=True))
+        repeats = _repeats(items)
+        valid = [i for i, item in enumerate(items) if isinstance(item, Submission) and i not in repeats]
+        outcomes: dict[int, Stored | Refused] = {i: intake.repeated_id(items[i].id) for i in repeats}
+        outcomes.update(zip(valid, intake.submit([items[i] for i in valid]), strict=True))
         return {"results": [_result(i, items[i], outcomes.get(i)) for i in range(len(items))]}
 
 
@@ -98,6 +100,19 @@ class CommentById(MethodView):
         if comment is None:
             abort(404, message=f"There is no comment with id '{comment_id}'.")
         return comment
+
+
+def _repeats(items: list[Submission | InvalidItem]) -> set[int]:
+    """The indexes of valid items whose id an earlier item (valid or not) already had."""
+    seen: set[str] = set()
+    repeats = set()
+    for index, item in enumerate(items):
+        if item.id is None:
+            continue
+        if item.id in seen and isinstance(item, Submission):
+            repeats.add(index)
+        seen.add(item.id)
+    return repeats
 
 
 def _result(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy.exc import IntegrityError
@@ -66,9 +67,11 @@ def current_policy() -> Policy:
 
 
 def submit(submissions: Sequence[Submission]) -> list[Stored | Refused]:
-    """Moderate and store each submission; one result per submission, in order.
+    """Moderate and store each submission, in order; one result per submission.
 
-    A submission whose id and text are already stored is not scored again.
+    The ids must be distinct (the batch view refuses repeats first). A submission whose id and
+    text are already stored is not scored again. An article sent inline counts as known for
+    the submissions after it, as if they had come in separate requests.
     """
     session = db.session()
     context = load_context(
@@ -77,11 +80,11 @@ def submit(submissions: Sequence[Submission]) -> list[Stored | Refused]:
         comment_ids={s.id for s in submissions} | {s.parent_id for s in submissions if s.parent_id},
     )
     results: list[Stored | Refused | None] = []
-    seen: set[str] = set()
+    inputs: list[CommentInput] = []  # of the submissions to score, in order
+    inline: dict[str, Mapping[str, Any]] = {}  # articles sent inline by earlier submissions
     for submission in submissions:
-        if submission.id in seen:
-            results.append(_repeated_id(submission.id))
-        elif submission.article is None and submission.article_id not in context.articles:
+        if (submission.article is None and submission.article_id not in context.articles
+                and submission.article_id not in inline):
             results.append(_unknown_article(submission.article_id))
         elif submission.id in context.texts and (
             (stored := get_comment(session, submission.id)).article_id != submission.article_id
@@ -90,10 +93,11 @@ def submit(submissions: Sequence[Submission]) -> list[Stored | Refused]:
         elif context.texts.get(submission.id) == submission.text:
             results.append(Stored(get_comment(session, submission.id), Outcome.UNCHANGED))
         else:
+            inputs.append(_input(submission, context, inline))
             results.append(None)  # to score
-        seen.add(submission.id)
+            if submission.article is not None:
+                inline[submission.article_id] = submission.article
     todo = [i for i, result in enumerate(results) if result is None]
-    inputs = [_input(submissions[i], context) for i in todo]
     stored = set(context.texts)  # ids known to be taken, also by earlier comments of a batch
     for i, decision in zip(todo, decide_all(inputs), strict=True):
         results[i] = _store(submissions[i], decision, new=submissions[i].id not in stored)
@@ -118,7 +122,7 @@ def prepare_article(title: str, body: str) -> None:
         log.exception("model %s failed to prepare an article", model.version)
 
 
-def _repeated_id(comment_id: str) -> Refused:
+def repeated_id(comment_id: str) -> Refused:
     """Two comments of one batch with the same id: which text would win is not obvious."""
     return Refused(
         422,
@@ -190,13 +194,18 @@ def _failure(error: Exception) -> str:
     return f"The classifier failed on this comment ({type(error).__name__}: {error})."
 
 
-def _input(submission: Submission, context: Context) -> CommentInput:
-    """What the classifier gets: the text, its article and the text it answers."""
-    if submission.article is not None:
-        title, body = submission.article["title"], submission.article.get("body") or ""
+def _input(submission: Submission, context: Context,
+           inline: Mapping[str, Mapping[str, Any]]) -> CommentInput:
+    """What the classifier gets: the text, its article and the text it answers.
+
+    :param inline: articles sent inline by earlier submissions of the same request, by id.
+    """
+    article = submission.article or inline.get(submission.article_id)
+    if article is not None:
+        title, body = article["title"], article.get("body") or ""
     else:
-        article = context.articles[submission.article_id]
-        title, body = article.title, article.body
+        stored = context.articles[submission.article_id]
+        title, body = stored.title, stored.body
     parent = context.texts.get(submission.parent_id) if submission.parent_id else None
     return CommentInput(text=submission.text, article=ArticleText(title, body), parent_text=parent)
 

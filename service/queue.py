@@ -74,7 +74,7 @@ class CommentDecision(MethodView):
         caller = auth.current_caller()
         statement = review_statement(current_policy(), data["decision"], data.get("reason_code"))
         try:
-            comment = review_comment(
+            comment, recorded = review_comment(
                 db.session(),
                 comment_id,
                 api_key_id=caller.id,
@@ -87,11 +87,14 @@ class CommentDecision(MethodView):
             abort(404, message=f"There is no comment with id '{comment_id}'.")
         except Conflict as conflict:
             current = conflict.comment
-            abort(
-                409,
-                message=f"Comment '{comment_id}' changed meanwhile (now version "
-                f"{current.version}, status {current.status}); check it and decide again.",
-                extra={"comment": CommentSchema().dump(current)},
+            message = (
+                f"Comment '{comment_id}' changed meanwhile (now version {current.version}, "
+                f"status {current.status}); check it and decide again."
+                if version is None or version <= current.version
+                else f"Comment '{comment_id}' is at version {current.version}; version "
+                f"{version} was never handed out. Send the version you were shown."
             )
-        metrics.reviewed(data["decision"])
+            abort(409, message=message, extra={"comment": CommentSchema().dump(current)})
+        if recorded:
+            metrics.reviewed(data["decision"])
         return comment

@@ -12,6 +12,7 @@ import binascii
 import json
 import math
 import re
+import unicodedata
 from datetime import UTC, datetime
 from typing import Any
 
@@ -50,9 +51,9 @@ class Text(fields.String):
 
 
 def _not_blank(value: str) -> None:
-    """Refuse empty and whitespace-only text."""
-    if not value.strip():
-        raise ValidationError("Must not be empty or only whitespace.")
+    """Refuse text with nothing to read: empty, whitespace or invisible characters only."""
+    if not any(not char.isspace() and unicodedata.category(char) != "Cf" for char in value):
+        raise ValidationError("Must not be empty or only whitespace or invisible characters.")
 
 
 def _within_comment_limit(value: str) -> None:
@@ -98,7 +99,13 @@ def _code(**kwargs: Any) -> fields.String:
 # --- Input ---------------------------------------------------------------------------------
 
 
-class ArticleInputSchema(Schema):
+class InputSchema(Schema):
+    """A JSON object sent by a client; anything else is refused in these words."""
+
+    error_messages = {"type": "Must be a JSON object."}
+
+
+class ArticleInputSchema(InputSchema):
     """An article of the site; posting it again replaces it."""
 
     id = _id(required=True)
@@ -111,7 +118,7 @@ class ArticleInputSchema(Schema):
     )
 
 
-class CommentInputSchema(Schema):
+class CommentInputSchema(InputSchema):
     """A comment to moderate, with either ``article_id`` or an inline ``article``."""
 
     id = _id(required=True)
@@ -138,6 +145,12 @@ class CommentInputSchema(Schema):
                 "article_id",
             )
 
+    @validates_schema
+    def _not_own_parent(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        """A comment cannot answer itself."""
+        if data.get("parent_id") is not None and data.get("parent_id") == data.get("id"):
+            raise ValidationError("A comment cannot answer itself.", "parent_id")
+
     @post_load
     def _submission(self, data: dict[str, Any], **_kwargs: Any) -> Submission:
         """Load into the object the intake works with."""
@@ -160,17 +173,19 @@ class InvalidItem:
 class EachItem(fields.Nested):
     """A nested object whose validation errors stay with the item instead of failing its list.
 
-    A batch reports errors per comment, so one bad comment must not reject the others.
+    A batch reports errors per comment, so one bad comment (``null`` included) must not reject
+    the others.
     """
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+    def deserialize(self, value: Any, attr: str | None = None, data: Any = None,
+                    **kwargs: Any) -> Any:
         try:
-            return super()._deserialize(value, attr, data, **kwargs)
+            return super().deserialize(value, attr, data, **kwargs)
         except ValidationError as error:
             return InvalidItem(value, error.messages)
 
 
-class BatchInputSchema(Schema):
+class BatchInputSchema(InputSchema):
     """Up to 100 comments, moderated and stored one by one."""
 
     comments = fields.List(
@@ -178,7 +193,7 @@ class BatchInputSchema(Schema):
     )
 
 
-class DecisionInputSchema(Schema):
+class DecisionInputSchema(InputSchema):
     """A moderator's decision on a comment."""
 
     decision = fields.String(required=True, validate=validate.OneOf(REVIEW_DECISIONS))
@@ -213,12 +228,18 @@ class Cursor(fields.String):
             urgency, created_at, comment_id = json.loads(
                 base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
             )
+            if not (isinstance(urgency, int | float) and not isinstance(urgency, bool)
+                    and isinstance(created_at, str) and isinstance(comment_id, str)):
+                raise TypeError("not the types of a cursor")
             position = QueuePosition(
-                float(urgency), datetime.fromisoformat(created_at), str(comment_id)
+                float(urgency), datetime.fromisoformat(created_at), comment_id
             )
-        except (ValueError, TypeError, binascii.Error) as error:
+            # Compared with stored UTC times: a time without UTC equivalent cannot be.
+            position.created_at.astimezone(UTC)
+        except (ValueError, TypeError, OverflowError, binascii.Error) as error:
             raise self.make_error("invalid") from error
-        if not math.isfinite(position.urgency) or position.created_at.tzinfo is None:
+        if (not math.isfinite(position.urgency) or position.created_at.tzinfo is None
+                or not _ID.match(position.id)):
             raise self.make_error("invalid")
         return position
 

@@ -239,6 +239,37 @@ def test_batch_with_the_same_id_twice_refuses_the_repeats(api, article, rows):
     assert rows()["comment_revisions"] == 1
 
 
+def test_batch_refuses_a_repeat_of_an_invalid_item_s_id(api, article, rows):
+    comments = [
+        {"id": "c-1", "article_id": "a-1", "text": ""},
+        {"id": "c-1", "article_id": "a-1", "text": "Gute Karte."},
+    ]
+    results = api.post("/v1/comments/batch", role="backend", json={"comments": comments}).json["results"]
+    assert [r["status"] for r in results] == [422, 422]
+    assert "more than once" in results[1]["error"]["errors"]["id"][0]
+    assert rows()["comments"] == 0
+
+
+def test_a_null_batch_item_fails_alone(api, article, rows):
+    comments = [{"id": "c-1", "article_id": "a-1", "text": "Gute Karte."}, None]
+    response = api.post("/v1/comments/batch", role="backend", json={"comments": comments})
+    assert response.status_code == 200
+    assert [r["status"] for r in response.json["results"]] == [201, 422]
+    assert rows()["comments"] == 1
+
+
+def test_batch_items_may_name_an_article_an_earlier_item_sent_inline(api, rows):
+    inline = {"id": "a-new", "title": "Grafikkarten", "body": "Neue Grafikkarten sind teuer."}
+    comments = [
+        {"id": "c-1", "article": inline, "text": "Die Preise sind wirklich zu hoch."},
+        {"id": "c-2", "article_id": "a-new", "text": "Grafikkarten waren früher billiger."},
+    ]
+    results = api.post("/v1/comments/batch", role="backend", json={"comments": comments}).json["results"]
+    assert [r["status"] for r in results] == [201, 201]
+    assert results[1]["comment"]["article_id"] == "a-new"
+    assert rows()["comments"] == 2
+
+
 def test_a_comment_cannot_move_to_another_article(api, article, rows):
     api.post("/v1/articles", role="backend", json={"id": "a-2", "title": "Andere", "body": "Text"})
     first = api.post("/v1/comments", role="backend",

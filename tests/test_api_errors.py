@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from service.problems import PROBLEM_JSON
@@ -75,6 +77,31 @@ def test_body_over_the_limit_is_413(app, api, rows):
     assert rows() == before
 
 
+def test_chunked_body_over_the_limit_is_413_not_cut_off(app, api, rows):
+    api.post_article()
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    before = rows()
+    # A valid object followed by padding: cut off at the limit, it would still parse.
+    body = b'{"id": "c-1", "article_id": "a-1", "text": "Gute Karte."}' + b" " * 2000
+    # As gunicorn passes a chunked body: no length, a stream the server ends.
+    response = api.client.post(
+        "/v1/comments", headers={**api.headers("backend"), "Transfer-Encoding": "chunked"},
+        input_stream=io.BytesIO(body), content_type="application/json",
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert str(1000) in assert_problem(response, 413)["detail"]
+    assert rows() == before
+
+
+def test_number_with_too_many_digits_is_400(api, rows):
+    api.post_article()
+    before = rows()
+    body = b'{"id": "c-1", "article_id": "a-1", "text": ' + b"1" * 5000 + b"}"
+    response = api.post("/v1/comments", role="backend", data=body, content_type="application/json")
+    assert "cannot be read" in assert_problem(response, 400)["detail"]
+    assert rows() == before
+
+
 def test_missing_content_type_is_415(api):
     response = api.client.post("/v1/comments", headers=api.headers("backend"), data=b"{}")
     assert_problem(response, 415)
@@ -92,6 +119,8 @@ COMMENTS = [
     pytest.param({"text": None}, "text", id="text-null"),
     pytest.param({"text": ""}, "text", id="text-empty"),
     pytest.param({"text": "  \n\t"}, "text", id="text-blank"),
+    pytest.param({"text": "\u200b\u2060 \ufeff"}, "text", id="text-invisible"),
+    pytest.param({"parent_id": "c-1"}, "parent_id", id="own-parent"),
     pytest.param({"text": ["Hallo"]}, "text", id="text-list"),
     pytest.param({"text": "Null\u0000Byte"}, "text", id="text-nul"),
     pytest.param({"text": "half \ud800 surrogate"}, "text", id="text-surrogate"),
@@ -134,8 +163,11 @@ def test_unknown_article_says_so(api):
     assert "no article with id 'a-404'" in detail
 
 
-def test_body_that_is_not_an_object_is_422(api):
-    assert_problem(api.post("/v1/comments", role="backend", json=["a", "b"]), 422, field="_schema")
+@pytest.mark.parametrize("body", [b'["a", "b"]', b'"text"', b"42", b"null"])
+def test_body_that_is_not_an_object_is_422_saying_so(api, body):
+    response = api.post("/v1/comments", role="backend", data=body, content_type="application/json")
+    problem = assert_problem(response, 422, field="_schema")
+    assert "Must be a JSON object" in problem["detail"]
 
 
 ARTICLES = [
@@ -184,6 +216,11 @@ QUERIES = [
     pytest.param("reason=RUDE", "reason", id="reason"),
     pytest.param("cursor=not-a-cursor", "cursor", id="cursor"),
     pytest.param("cursor=WzEsMiwzXQ", "cursor", id="cursor-wrong-content"),  # [1,2,3]
+    # [0.5, "0001-01-01T00:00:00+05:00", "x"]: a time with no UTC equivalent
+    pytest.param("cursor=WzAuNSwgIjAwMDEtMDEtMDFUMDA6MDA6MDArMDU6MDAiLCAieCJd", "cursor", id="cursor-time"),
+    # [0.5, "2026-01-01T00:00:00+00:00", "a\ud800b"]: an id no comment can have
+    pytest.param("cursor=WzAuNSwgIjIwMjYtMDEtMDFUMDA6MDA6MDArMDA6MDAiLCAiYVx1ZDgwMGIiXQ", "cursor",
+                 id="cursor-surrogate-id"),
 ]
 
 

@@ -150,6 +150,22 @@ def test_second_decision_without_version_is_a_conflict_with_the_current_state(ap
     assert rows()["reviews"] == 1
 
 
+def test_a_retried_decision_is_recorded_once(api, held, rows):
+    seen = api.get("/v1/comments/c-dumb-1", role="moderator").json["version"]
+    first = decide(api, "c-dumb-1", decision="reject", reason_code="ABUSIVE", version=seen)
+    retry = decide(api, "c-dumb-1", decision="reject", reason_code="ABUSIVE", version=seen)
+    assert (first.status_code, retry.status_code) == (200, 200)
+    assert retry.json["version"] == first.json["version"]
+    assert rows()["reviews"] == 1
+
+
+def test_a_version_never_handed_out_is_a_conflict_saying_so(api, held, rows):
+    response = decide(api, "c-dumb-1", decision="approve", version=99)
+    assert response.status_code == 409
+    assert "never handed out" in response.json["detail"]
+    assert rows()["reviews"] == 0
+
+
 def test_decision_on_a_version_seen_before_another_decision_is_a_conflict(api, held):
     seen = api.get("/v1/comments/c-dumb-1", role="moderator").json["version"]
     assert decide(api, "c-dumb-1", decision="approve", version=seen).status_code == 200

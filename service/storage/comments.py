@@ -279,8 +279,11 @@ def review_comment(
     note: str | None = None,
     expected_version: int | None = None,
     statement_of_reasons: dict[str, str] | None = None,
-) -> Comment:
+) -> tuple[Comment, bool]:
     """Record a moderator's decision on the comment's current revision.
+
+    A retry of the decision the same key last made on this revision (same decision, reason
+    code and note) records nothing more and succeeds: the comment and False are returned.
 
     :param api_key_id: the moderator's API key.
     :param moderator: the key's name, kept with the decision.
@@ -295,6 +298,8 @@ def review_comment(
             comment = session.get(Comment, comment_id)
             if comment is None:
                 raise NotFound(comment_id)
+            if _repeats_latest_review(comment, api_key_id, decision, reason_code, note):
+                return comment, False
             changed = _changed(comment, expected_version)
             if not changed:
                 now = utcnow()  # the comment changed when the review was made
@@ -321,7 +326,16 @@ def review_comment(
     # Raised after the transaction: a rollback would expire the comment the caller needs.
     if changed:
         raise Conflict(comment)
-    return comment
+    return comment, True
+
+
+def _repeats_latest_review(comment: Comment, api_key_id: int, decision: str,
+                           reason_code: str | None, note: str | None) -> bool:
+    """Whether this decision is what the same key last decided on the current revision."""
+    review = comment.review
+    return review is not None and (
+        review.api_key_id, review.decision, review.reason_code, review.note
+    ) == (api_key_id, decision, reason_code, note)
 
 
 def _changed(comment: Comment, expected_version: int | None) -> bool:
