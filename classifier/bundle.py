@@ -78,11 +78,22 @@ def git_commit() -> str | None:
 
 
 def current_version(model_dir: Path) -> str | None:
-    """The version named in ``CURRENT``, or None when there is no model yet (cheap to call)."""
+    """The version named in ``CURRENT``, or None when there is no model yet (cheap to call).
+
+    :raise ModelLoadError: ``CURRENT`` exists but cannot be read as a version name.
+    """
+    path = Path(model_dir) / CURRENT_FILE
     try:
-        return (Path(model_dir) / CURRENT_FILE).read_text(encoding="utf-8").strip() or None
+        version = path.read_text(encoding="utf-8").strip() or None
     except (FileNotFoundError, NotADirectoryError):
         return None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ModelLoadError(f"{path} cannot be read ({error}); it should hold the name of "
+                             "a model version, as `moderation train` writes it.") from error
+    if version is not None and Path(version).name != version:
+        raise ModelLoadError(f"{path} names {version!r}, which is not a version folder of "
+                             f"{model_dir}; it should hold a name such as `moderation train` writes.")
+    return version
 
 
 def save_model(model: ModerationModel, model_dir: Path, metadata: dict[str, Any]) -> Path:
@@ -149,14 +160,23 @@ def read_metadata(model_dir: Path, version: str | None = None) -> dict[str, Any]
         raise ModelLoadError(
             f"No model in {model_dir}: train one with `moderation train --model-dir {model_dir}`."
         )
+    if not (model_dir / version).is_dir():
+        raise ModelLoadError(f"{model_dir / CURRENT_FILE} names version {version}, but there is "
+                             f"no folder {model_dir / version}; retrain, or write an existing "
+                             "version's name into it.")
     path = model_dir / version / METADATA_FILE
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        metadata = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as error:
         raise ModelLoadError(f"Model {version} in {model_dir} has no {METADATA_FILE}; "
                              "the bundle is incomplete, retrain it.") from error
-    except json.JSONDecodeError as error:
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
         raise ModelLoadError(f"{path} is not valid JSON ({error}); retrain the model.") from error
+    if not isinstance(metadata, dict) or not isinstance(metadata.get("version"), str) \
+            or not isinstance(metadata.get("libraries", {}), dict):
+        raise ModelLoadError(f"{path} is not the metadata `moderation train` writes (an object "
+                             "with 'version' and 'libraries'); retrain the model.")
+    return metadata
 
 
 def load_model(model_dir: Path, version: str | None = None) -> ModerationModel:
@@ -175,10 +195,12 @@ def load_model(model_dir: Path, version: str | None = None) -> ModerationModel:
     if not path.exists():
         raise ModelLoadError(f"Model file {path} is missing; retrain the model.")
     digest = sha256_of(path)
-    if digest != metadata.get("model_sha256"):
+    expected = metadata.get("model_sha256")
+    if digest != expected:
         raise ModelLoadError(
-            f"Model file {path} does not match its metadata (sha256 {digest[:12]}..., expected "
-            f"{str(metadata.get('model_sha256'))[:12]}...). It was changed or damaged; retrain it."
+            f"Model file {path} does not match its metadata (sha256 {digest[:12]}..., "
+            + (f"expected {str(expected)[:12]}...)" if expected else "which records none)")
+            + ". It was changed or damaged; retrain it."
         )
     with warnings.catch_warnings():
         warnings.simplefilter("error", InconsistentVersionWarning)
@@ -187,6 +209,9 @@ def load_model(model_dir: Path, version: str | None = None) -> ModerationModel:
         except InconsistentVersionWarning as error:
             raise ModelLoadError(f"Model {version} was pickled by another scikit-learn version "
                                  f"({error}); retrain it.") from error
+        except Exception as error:  # a damaged pickle fails in many ways, none of them useful
+            raise ModelLoadError(f"Model file {path} cannot be loaded ({type(error).__name__}: "
+                                 f"{error}); retrain it.") from error
     if not isinstance(model, ModerationModel):
         raise ModelLoadError(f"{path} does not hold a moderation model.")
     model.version = version

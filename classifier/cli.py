@@ -44,8 +44,19 @@ def resolve_data_dir(value: str | None) -> Path | None:
         return None
     path = Path(chosen)
     if not path.is_dir():
-        raise click.UsageError(f"data directory {path} does not exist")
+        given = "--data-dir" if value else "MODERATION_DATA_DIR"
+        problem = "is not a directory" if path.exists() else "does not exist"
+        raise click.UsageError(f"data directory {path} ({given}) {problem}")
     return path
+
+
+def prepare_model_dir(model_dir: Path) -> None:
+    """Make sure the bundles can be written to ``model_dir`` before minutes of training."""
+    try:
+        model_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        problem = "is a file, not a directory" if model_dir.is_file() else f"cannot be made ({error})"
+        raise click.UsageError(f"model directory {model_dir} {problem}") from error
 
 
 def _echo_err(message: str) -> None:
@@ -76,6 +87,7 @@ def run_training(team_dir: str | None, model_dir: Path, data_dir: Path | None, *
     from classifier.training import TrainingOptions, train_models
 
     options = TrainingOptions(encoder=not no_encoder, corpora=list(corpora) or None)
+    prepare_model_dir(model_dir)
     try:
         return train_models(Path(team_dir) if team_dir else default_team_dir(), model_dir, data_dir,
                             decisions=decisions, options=options, progress=_echo_err)
@@ -114,13 +126,13 @@ def train_command(data_dir: str | None, model_dir: str | None, team_dir: str | N
 def evaluate_command(corpus: str, split: str, data_dir: str | None, model_dir: str | None,
                      team_dir: str | None, output_format: str) -> None:
     """Score a corpus' evaluation split with the installed model and print the metrics."""
-    from classifier.evaluation import evaluate
+    from classifier.evaluation import TEAM_SOURCE, evaluate
 
     directory = resolve_model_dir(model_dir)
     try:
         model = load_model(directory)
         result = evaluate(model, directory, corpus, split=split,
-                          data_dir=resolve_data_dir(data_dir),
+                          data_dir=None if corpus == TEAM_SOURCE else resolve_data_dir(data_dir),
                           team_dir=Path(team_dir) if team_dir else default_team_dir(),
                           progress=_echo_err)
     except (ModelLoadError, CorpusError, ValueError) as error:
@@ -179,7 +191,8 @@ def score_command(model_dir: str | None, no_evidence: bool) -> None:
 @click.command("benchmark")
 @model_dir_option
 @team_dir_option
-@click.option("--rounds", default=3, show_default=True, help="Passes over the comments.")
+@click.option("--rounds", default=3, show_default=True, type=click.IntRange(min=1),
+              help="Passes over the comments.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 def benchmark_command(model_dir: str | None, team_dir: str | None, rounds: int,

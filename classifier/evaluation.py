@@ -55,7 +55,7 @@ def evaluate(
         return _evaluate_team(scorer, load_team_data(Path(team_dir)), split, threshold, hold,
                               reject, progress)
     if data_dir is None:
-        raise ValueError("data_dir is needed to evaluate on a public corpus")
+        raise ValueError("a public corpus needs a data directory: give --data-dir or set MODERATION_DATA_DIR")
     rows = load_corpus(corpus, Path(data_dir), split)
     progress(f"{corpus} {split}: scoring {len(rows)} texts")
     scores = [scorer.score(CommentInput(row.text), evidence=False) for row in rows]

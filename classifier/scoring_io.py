@@ -68,6 +68,10 @@ def parse_score_line(raw: bytes) -> CommentInput:
         obj = json.loads(decoded)
     except json.JSONDecodeError as error:
         raise ScoreInputError(f"not valid JSON: {error.msg} at column {error.colno}") from error
+    except RecursionError as error:
+        raise ScoreInputError("JSON nested too deeply") from error
+    except ValueError as error:  # e.g. an integer of more digits than Python converts
+        raise ScoreInputError(f"a value cannot be read: {error}") from error
     if not isinstance(obj, dict):
         raise ScoreInputError("each line must be a JSON object with a \"text\" field")
     _check_fields(obj, _FIELDS, "")

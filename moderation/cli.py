@@ -14,13 +14,14 @@ from pathlib import Path
 
 import click
 
-from classifier.bundle import current_version
+from classifier.bundle import ModelLoadError, current_version
 from classifier.cli import (
     COMMANDS,
     data_dir_option,
     default_team_dir,
     model_dir_option,
     no_encoder_option,
+    prepare_model_dir,
     resolve_data_dir,
     resolve_model_dir,
     run_training,
@@ -44,8 +45,10 @@ for command in (*COMMANDS, policy, db_cli, keys_cli, decisions_cli):
 
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, help="Port to listen on.")
-@click.option("--workers", default=2, show_default=True, help="gunicorn worker processes.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
+              help="Port to listen on.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1),
+              help="gunicorn worker processes.")
 def serve_command(host: str, port: int, workers: int) -> None:
     """Run the API under gunicorn; train a model first if there is none yet.
 
@@ -53,7 +56,11 @@ def serve_command(host: str, port: int, workers: int) -> None:
     MODERATION_DATA_DIR, if set), which takes a minute or two with team data alone.
     """
     model_dir = resolve_model_dir(None)
-    if current_version(model_dir) is None:
+    try:
+        version = current_version(model_dir)
+    except ModelLoadError as error:
+        raise click.ClickException(str(error)) from error
+    if version is None:
         from classifier.training import train_models
 
         click.echo(f"No model in {model_dir}: training one before serving.", err=True)
@@ -77,6 +84,7 @@ def retrain_command(data_dir: str | None, model_dir: str | None, team_dir: str |
     """
     directory = resolve_model_dir(model_dir)
     data = resolve_data_dir(data_dir)
+    prepare_model_dir(directory)
     decisions = _export_for_training(directory / DECISIONS_FOLDER)
     path = run_training(team_dir, directory, data, no_encoder=no_encoder, decisions=decisions)
     click.echo(str(path))

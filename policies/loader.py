@@ -34,6 +34,8 @@ def load_policy(path: str | Path | None = None) -> Policy:
             source,
             [f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"],
         ) from error
+    except (RecursionError, ValueError) as error:  # nested too deeply, a number too long
+        raise PolicyError(source, [f"not readable JSON: {type(error).__name__}: {error}"]) from error
     try:
         return PolicySchema().load(data)
     except ValidationError as error:

@@ -72,7 +72,13 @@ TextSchema = Schema.from_dict(
 )
 
 
-class _MessagesSchema(Schema):
+class _ObjectSchema(Schema):
+    """A part of the policy file that must be a JSON object; anything else is told so."""
+
+    error_messages = {"type": "must be a JSON object"}
+
+
+class _MessagesSchema(_ObjectSchema):
     """The two texts every reason has: one for moderators, one for the commenter."""
 
     moderator_message = fields.Nested(TextSchema, required=True)
@@ -125,7 +131,7 @@ RulesSchema = Schema.from_dict(
 )
 
 
-class PolicySchema(Schema):
+class PolicySchema(_ObjectSchema):
     """A whole policy file."""
 
     version = fields.String(required=True, validate=_not_blank)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TextIO
 
@@ -20,6 +20,7 @@ from flask import Flask
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from policies import PolicyError
 from service import create_app
 from service.config import ConfigError
 from service.storage import database_revision, db, head_revision, upgrade_database
@@ -36,12 +37,31 @@ def _app() -> Iterator[Flask]:
     """The app as configured by the environment, without loading a model."""
     try:
         app = create_app({"MODEL_PRELOAD": False})
-    except ConfigError as error:
+    except (ConfigError, PolicyError) as error:
         raise click.ClickException(str(error)) from error
     try:
         yield app
     finally:
         db.engine(app).dispose()
+
+
+@contextmanager
+def _database(url: str, doing: str) -> Iterator[None]:
+    """Turn a database that cannot be used into a message saying which one and why."""
+    try:
+        yield
+    except DBAPIError as error:
+        reason = str(error.orig).splitlines()[0]
+        raise click.ClickException(f"Cannot {doing} {_shown(url)}: {reason}") from error
+
+
+def _missing_sqlite_file(url: str) -> str | None:
+    """The path of a SQLite database file that does not exist (connecting would create it)."""
+    parsed = make_url(url)
+    path = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not path or path == ":memory:":
+        return None
+    return None if Path(path).exists() else path
 
 
 def _shown(url: str) -> str:
@@ -59,9 +79,10 @@ def db_upgrade() -> None:
     """Create or upgrade the tables to the newest schema."""
     with _app() as app:
         url = app.config["DATABASE_URL"]
-    before = database_revision(url)
-    upgrade_database(url)
-    after = database_revision(url)
+    with _database(url, "upgrade"):
+        before = database_revision(url)
+        upgrade_database(url)
+        after = database_revision(url)
     if before is None:
         click.echo(f"Database {_shown(url)}: created the tables (schema revision {after}).")
     elif before != after:
@@ -80,7 +101,7 @@ def keys_cli() -> None:
 @click.option("--name", required=True, help="Who or what uses the key, e.g. 'site-backend'.")
 def keys_create(role: str, name: str) -> None:
     """Create an API key and print it, once, on the last line."""
-    with _app() as app, app.app_context():
+    with _app() as app, app.app_context(), _database(app.config["DATABASE_URL"], "store a key in"):
         upgrade_database(app.config["DATABASE_URL"])  # so that this works on a fresh machine
         try:
             api_key, key = create_key(db.session(), role=role, name=name)
@@ -106,6 +127,8 @@ def decisions_export(out: str) -> None:
     parent's text, the decision and its reason code ('moderation train --decisions' reads it).
     The database is only read, never migrated.
     """
+    if not out.strip():
+        raise click.BadParameter("give a file name, or '-' for stdout", param_hint="--out")
     count = export_decisions(sys.stdout) if out == "-" else export_decisions_to(Path(out))
     click.echo(f"exported {count} decisions", err=True)
 
@@ -121,9 +144,12 @@ def export_decisions_to(path: Path) -> int:
             count = export_decisions(out)
         partial.replace(path)
     except OSError as error:
-        raise click.ClickException(f"Cannot write {path}: {error.strerror}") from error
+        raise click.ClickException(
+            f"Cannot write {path} (through {partial.name} beside it): {error.strerror}"
+        ) from error
     finally:
-        partial.unlink(missing_ok=True)
+        with suppress(OSError):  # nothing to remove when it could not be made
+            partial.unlink(missing_ok=True)
     return count
 
 
@@ -139,7 +165,12 @@ def export_decisions(out: TextIO) -> int:
     """
     with _app() as app, app.app_context():
         url = app.config["DATABASE_URL"]
-        try:
+        missing = _missing_sqlite_file(url)
+        if missing is not None:  # a fresh machine, or a mistyped path: say which, create nothing
+            click.echo(f"There is no database file {missing} (MODERATION_DATABASE_URL) yet.",
+                       err=True)
+            return 0
+        with _database(url, "read the decisions from"):
             revision, head = database_revision(url), head_revision()
             if revision is None:
                 return 0
@@ -148,9 +179,6 @@ def export_decisions(out: TextIO) -> int:
                     f"Database {_shown(url)} is at schema revision {revision}, this version reads "
                     f"{head}: run 'moderation db upgrade' (or export with the version that serves it).")
             return write_decisions(db.session(), out)
-        except DBAPIError as error:
-            reason = str(error.orig).splitlines()[0]
-            raise click.ClickException(f"Cannot read the decisions from {_shown(url)}: {reason}") from error
 
 
 def serve(host: str, port: int, workers: int) -> None:
@@ -169,7 +197,8 @@ def serve(host: str, port: int, workers: int) -> None:
         )
     with _app() as app:
         url = app.config["DATABASE_URL"]
-    upgrade_database(url)
+    with _database(url, "upgrade"):
+        upgrade_database(url)
     click.echo(f"Database {_shown(url)} is up to date; starting gunicorn.", err=True)
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     os.execv(

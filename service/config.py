@@ -40,6 +40,7 @@ such as ``TESTING``.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -66,7 +67,10 @@ def _boolean(text: str) -> bool:
 
 def _positive_int(text: str) -> int:
     """Parse an integer greater than zero."""
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError("expected a whole number such as 262144") from None
     if value <= 0:
         raise ValueError("must be greater than 0")
     return value
@@ -74,9 +78,12 @@ def _positive_int(text: str) -> int:
 
 def _non_negative_float(text: str) -> float:
     """Parse a number of seconds that may be zero (check on every request)."""
-    value = float(text)
-    if not value >= 0:  # also refuses NaN
-        raise ValueError("must be 0 or more")
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError("expected a number of seconds such as 10 or 0.5") from None
+    if not 0 <= value < math.inf:  # also refuses NaN
+        raise ValueError("must be 0 or more, and finite")
     return value
 
 

@@ -122,7 +122,7 @@ class ModelSlot:
         self._next_check = time.monotonic() + self.reload_seconds
         try:
             version = current_version(self.model_dir)
-        except OSError as error:
+        except (OSError, ModelLoadError) as error:
             self._fail(f"cannot read the model folder {self.model_dir}: {error}")
             return
         if version is None:

@@ -51,6 +51,7 @@ def test_environment_variables_are_parsed(tmp_path):
         ("MODERATION_MAX_COMMENT_CHARS", "0"),
         ("MODERATION_MODEL_RELOAD_SECONDS", "-1"),
         ("MODERATION_MODEL_RELOAD_SECONDS", "nan"),
+        ("MODERATION_MODEL_RELOAD_SECONDS", "inf"),
         ("MODERATION_DOCS_PUBLIC", "maybe"),
         ("MODERATION_DATABASE_URL", "  "),
     ],
@@ -58,6 +59,12 @@ def test_environment_variables_are_parsed(tmp_path):
 def test_a_bad_variable_is_named_in_the_error(variable, value):
     with pytest.raises(ConfigError, match=variable):
         from_environ({variable: value})
+
+
+def test_a_number_that_is_no_number_is_explained_in_words():
+    with pytest.raises(ConfigError, match="expected a whole number") as raised:
+        from_environ({"MODERATION_MAX_CONTENT_LENGTH": "abc"})
+    assert "int()" not in str(raised.value)
 
 
 def test_environment_is_applied_and_test_config_wins(monkeypatch, tmp_path):

@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from moderation.cli import cli as moderation_cli
 from service import cli
 
 
@@ -71,3 +73,11 @@ def test_gunicorn_config_leaves_a_metrics_folder_it_was_given(monkeypatch, tmp_p
     exec(cli.GUNICORN_CONF.read_text(), settings)
     settings["on_exit"](server=None)
     assert tmp_path.is_dir()
+
+
+@pytest.mark.parametrize("option", [["--port", "99999"], ["--port", "0"], ["--workers", "0"]])
+def test_serve_refuses_impossible_ports_and_worker_counts(calls, option):
+    result = CliRunner().invoke(moderation_cli, ["serve", *option])
+    assert result.exit_code == 2
+    assert option[0] in result.output and "Traceback" not in result.output
+    assert calls == []  # neither the database nor gunicorn was touched

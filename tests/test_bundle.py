@@ -27,6 +27,7 @@ from classifier.bundle import (
     load_model,
     read_metadata,
     save_model,
+    sha256_of,
 )
 from classifier.domain import DomainAdaptedClassifier
 from classifier.features import NgramAnalyzer
@@ -160,7 +161,38 @@ def test_no_model_says_to_train_one(tmp_path, state: str) -> None:
 
 def test_current_naming_a_missing_version_is_refused(session_copy) -> None:
     shutil.rmtree(session_copy / current_version(session_copy))
-    with pytest.raises(ModelLoadError, match="incomplete, retrain"):
+    with pytest.raises(ModelLoadError, match="names version .* but there is no folder"):
+        load_model(session_copy)
+
+
+@pytest.mark.parametrize("content", [b"../elsewhere", b"/tmp/model", b"\xff\xfe"])
+def test_current_that_is_no_version_name_is_refused(session_copy, content: bytes) -> None:
+    (session_copy / "CURRENT").write_bytes(content)
+    with pytest.raises(ModelLoadError, match="CURRENT"):
+        load_model(session_copy)
+
+
+def test_current_that_is_a_folder_is_refused(session_copy) -> None:
+    (session_copy / "CURRENT").unlink()
+    (session_copy / "CURRENT").mkdir()
+    with pytest.raises(ModelLoadError, match="cannot be read"):
+        current_version(session_copy)
+
+
+@pytest.mark.parametrize("metadata", ["[1, 2]", "{}", '{"version": "v", "libraries": "x"}'])
+def test_metadata_of_the_wrong_shape_is_refused(session_copy, metadata: str) -> None:
+    (session_copy / current_version(session_copy) / "metadata.json").write_text(metadata)
+    with pytest.raises(ModelLoadError, match="not the metadata"):
+        load_model(session_copy)
+
+
+def test_a_damaged_model_file_with_a_matching_hash_is_refused(session_copy) -> None:
+    folder = session_copy / current_version(session_copy)
+    (folder / MODEL_FILE).write_bytes(b"not a pickle at all")
+    metadata = json.loads((folder / "metadata.json").read_text())
+    metadata["model_sha256"] = sha256_of(folder / MODEL_FILE)
+    (folder / "metadata.json").write_text(json.dumps(metadata))
+    with pytest.raises(ModelLoadError, match="cannot be loaded"):
         load_model(session_copy)
 
 

@@ -165,7 +165,21 @@ def test_evaluate_a_corpus_that_is_not_there(trained_bundle) -> None:
 
 def test_evaluate_a_public_corpus_without_data_dir(trained_bundle) -> None:
     result = run("evaluate", "--corpus", "germeval2018", "--model-dir", trained_bundle.model_dir)
-    assert_clean_failure(result, "data_dir")
+    assert_clean_failure(result, "--data-dir", "MODERATION_DATA_DIR")
+
+
+def test_evaluate_team_data_ignores_the_data_dir(trained_bundle, tmp_path) -> None:
+    result = run("evaluate", "--corpus", "training_data", "--data-dir", tmp_path / "nope",
+                 "--model-dir", trained_bundle.model_dir, "--team-dir", trained_bundle.team_dir,
+                 "--format", "json")
+    assert result.exit_code == 0, result.output
+
+
+def test_train_into_a_file_fails_before_training(tmp_path, clf_cli_team_dir) -> None:
+    (tmp_path / "m").write_text("not a folder")
+    result = run("train", "--no-encoder", "--team-dir", clf_cli_team_dir, "--model-dir", tmp_path / "m")
+    assert_clean_failure(result, "is a file, not a directory", code=2)
+    assert "s] " not in result.output  # no training progress line: it stopped before
 
 
 def test_evaluate_an_unknown_split(trained_bundle) -> None:
@@ -220,6 +234,8 @@ BAD_LINES = [
     (b"das ist kein JSON", "not valid JSON"),
     (b'{"text": "abgeschnitten', "not valid JSON"),
     (b'["text", "liste"]', "JSON object"),
+    (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    (b'{"text": ' + b"1" * 5000 + b"}", "cannot be read"),
     (b'{"no_text": "x"}', "unknown field 'no_text'"),
     (b'{"article": {"title": "t"}}', "text must be a string"),
     (b'{"text": 42}', "text must be a string"),

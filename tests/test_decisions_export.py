@@ -17,7 +17,7 @@ from click.testing import CliRunner, Result
 
 from classifier.moderator_decisions import load_decisions
 from moderation.cli import cli
-from service.storage import database_revision, db
+from service.storage import database_revision, db, make_engine
 from service.storage.decisions import write_decisions
 from service.storage.migrate import alembic_config
 
@@ -198,11 +198,37 @@ def test_an_unusable_database_is_one_message(monkeypatch, url, says):
 
 def test_a_database_without_tables_exports_nothing_and_stays_untouched(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+    make_engine(url).connect().close()  # an empty database file, as SQLite makes it
     monkeypatch.setenv("MODERATION_DATABASE_URL", url)
     result = CliRunner().invoke(cli, ["decisions", "export"])
     assert result.exit_code == 0, result.output
     assert (result.stdout, result.stderr) == ("", "exported 0 decisions\n")
     assert database_revision(url) is None  # exporting never creates or migrates tables
+
+
+def test_a_missing_database_file_is_named_and_not_created(tmp_path, monkeypatch):
+    path = tmp_path / "typo.sqlite"
+    monkeypatch.setenv("MODERATION_DATABASE_URL", f"sqlite:///{path}")
+    result = CliRunner().invoke(cli, ["decisions", "export"])
+    assert result.exit_code == 0, result.output
+    assert f"no database file {path}" in result.stderr
+    assert result.stderr.endswith("exported 0 decisions\n")
+    assert not path.exists()
+
+
+def test_an_empty_out_is_a_usage_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("MODERATION_DATABASE_URL", f"sqlite:///{tmp_path / 'x.sqlite'}")
+    result = CliRunner().invoke(cli, ["decisions", "export", "--out", ""])
+    assert result.exit_code == 2
+    assert "--out" in result.output and "Traceback" not in result.output
+
+
+def test_out_inside_a_file_is_one_message(tmp_path, monkeypatch):
+    (tmp_path / "file").write_text("x")
+    monkeypatch.setenv("MODERATION_DATABASE_URL", f"sqlite:///{tmp_path / 'x.sqlite'}")
+    result = CliRunner().invoke(cli, ["decisions", "export", "--out", str(tmp_path / "file" / "d.jsonl")])
+    assert result.exit_code == 1
+    assert "Cannot write" in result.output and "Traceback" not in result.output
 
 
 def test_a_database_at_another_schema_revision_is_refused_not_migrated(tmp_path, monkeypatch):

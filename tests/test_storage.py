@@ -89,6 +89,36 @@ def test_db_upgrade_command_creates_the_tables(tmp_path, monkeypatch):
     engine.dispose()
 
 
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("sqlite:////no/such/folder/x.sqlite", "Cannot upgrade"),
+        ("postgresql+psycopg://postgres@127.0.0.1:1/test", "Cannot upgrade"),
+        ("mysql://u@127.0.0.1/db", "driver that is not installed"),
+    ],
+    ids=["sqlite-folder-missing", "unreachable", "driver-missing"],
+)
+def test_db_upgrade_on_an_unusable_database_is_one_message(monkeypatch, url, says):
+    monkeypatch.setenv("MODERATION_DATABASE_URL", url)
+    result = CliRunner().invoke(db_cli, ["upgrade"])
+    assert result.exit_code == 1
+    assert says in result.output and "Traceback" not in result.output
+
+
+def test_db_upgrade_with_an_invalid_policy_file_is_one_message(tmp_path, monkeypatch):
+    monkeypatch.setenv("MODERATION_DATABASE_URL", f"sqlite:///{tmp_path / 'x.sqlite'}")
+    monkeypatch.setenv("MODERATION_POLICY", str(tmp_path / "nope.json"))
+    result = CliRunner().invoke(db_cli, ["upgrade"])
+    assert result.exit_code == 1
+    assert "nope.json" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("name", ["a" * 201, "two\nlines", "bell\x07"])
+def test_key_names_are_one_printable_line(session, name):
+    with pytest.raises(ValueError, match="printable"):
+        create_key(session, role="backend", name=name)
+
+
 def test_comment_round_trip_keeps_reasons_evidence_and_signals(session, article, decision):
     comment, outcome = save_comment(session, submission(), decision)
     assert outcome is Outcome.CREATED

@@ -161,7 +161,7 @@ def test_evaluate_refuses_unknown_and_missing_corpora(trained_bundle, trained_mo
         assert name in str(error.value)
     with pytest.raises(CorpusError, match="hasoc-de"):
         evaluate(trained_model, trained_bundle.model_dir, "hasoc-de", data_dir=trained_bundle.corpora.data_dir)
-    with pytest.raises(ValueError, match="data_dir"):
+    with pytest.raises(ValueError, match="data directory"):
         evaluate(trained_model, trained_bundle.model_dir, "germeval2018")
 
 

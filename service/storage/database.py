@@ -36,6 +36,9 @@ def make_engine(url: str) -> Engine:
         engine = sa.create_engine(url)
     except (ArgumentError, NoSuchModuleError, ValueError) as error:
         raise ConfigError(f"MODERATION_DATABASE_URL {url!r} is not usable: {error}") from error
+    except ImportError as error:  # the dialect is known, its driver is not installed
+        raise ConfigError(f"MODERATION_DATABASE_URL {url!r} needs a database driver that is not "
+                          f"installed ({error.name}); use sqlite:/// or postgresql+psycopg://.") from error
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _configure_sqlite)
         sa.event.listen(engine, "begin", _begin_sqlite)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from service.storage.database import writing
 from service.storage.models import ROLES, ApiKey
 
+MAX_NAME_LENGTH = 200  # the column's size
 KEY_PREFIX = "mod_"  # makes a leaked key easy to recognise, e.g. by secret scanners
 
 
@@ -22,12 +23,16 @@ def hash_key(key: str) -> str:
 def create_key(session: Session, *, role: str, name: str) -> tuple[ApiKey, str]:
     """Create an API key; the key itself is returned here and never again.
 
-    :raise ValueError: ``role`` is not one of :data:`ROLES`, or ``name`` is blank.
+    :raise ValueError: ``role`` is not one of :data:`ROLES`, or ``name`` is blank, longer than
+        :data:`MAX_NAME_LENGTH` or holds control characters (it is shown as the moderator's name).
     """
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
     if not name.strip():
         raise ValueError("the key needs a name (who or what uses it)")
+    if len(name.strip()) > MAX_NAME_LENGTH or not name.strip().isprintable():
+        raise ValueError(f"the name must be one line of at most {MAX_NAME_LENGTH} printable "
+                         "characters")
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     api_key = ApiKey(name=name.strip(), role=role, key_hash=hash_key(key))
     with writing(session):
