@@ -1,7 +1,7 @@
 """gunicorn settings of the moderation API; ``moderation serve`` adds ``--bind`` and ``--workers``.
 
 Override any of them without editing this file through ``GUNICORN_CMD_ARGS``, e.g.
-``GUNICORN_CMD_ARGS="--threads 8 --access-logfile -"``.
+``GUNICORN_CMD_ARGS="--threads 1 --access-logfile -"``.
 """
 
 import gc
@@ -19,7 +19,7 @@ preload_app = True
 # worker wait on the database for one request while it scores another. Two, not more: requests
 # are CPU-bound, and more threads only take turns at the GIL, which stretches the slowest ones
 # (benchmarks/api_load.py, 2 workers: p99 315 ms with 4 threads, 65-78 ms with 2, 69-85 ms with
-# 1 on SQLite; 2 also served the most requests on both databases).
+# 1 on SQLite; 4 threads also served fewer requests than 1 or 2 on both databases).
 worker_class = "gthread"
 workers = 2
 threads = 2

@@ -90,7 +90,7 @@ def current_version(model_dir: Path) -> str | None:
     except (OSError, UnicodeDecodeError) as error:
         raise ModelLoadError(f"{path} cannot be read ({error}); it should hold the name of "
                              "a model version, as `moderation train` writes it.") from error
-    if version is not None and Path(version).name != version:
+    if version is not None and (Path(version).name != version or version in {".", ".."}):
         raise ModelLoadError(f"{path} names {version!r}, which is not a version folder of "
                              f"{model_dir}; it should hold a name such as `moderation train` writes.")
     return version
@@ -170,12 +170,16 @@ def read_metadata(model_dir: Path, version: str | None = None) -> dict[str, Any]
     except FileNotFoundError as error:
         raise ModelLoadError(f"Model {version} in {model_dir} has no {METADATA_FILE}; "
                              "the bundle is incomplete, retrain it.") from error
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
+    except OSError as error:
+        raise ModelLoadError(f"{path} cannot be read ({error}).") from error
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise ModelLoadError(f"{path} is not valid JSON ({error}); retrain the model.") from error
-    if not isinstance(metadata, dict) or not isinstance(metadata.get("version"), str) \
-            or not isinstance(metadata.get("libraries", {}), dict):
-        raise ModelLoadError(f"{path} is not the metadata `moderation train` writes (an object "
-                             "with 'version' and 'libraries'); retrain the model.")
+    if (not isinstance(metadata, dict) or metadata.get("version") != version
+            or not isinstance(metadata.get("libraries", {}), dict)
+            or Path(str(metadata.get("model_file", MODEL_FILE))).name != metadata.get("model_file", MODEL_FILE)):
+        raise ModelLoadError(f"{path} is not the metadata `moderation train` writes for version "
+                             f"{version} (an object with its 'version', 'libraries' and a "
+                             "'model_file' in the same folder); retrain the model.")
     return metadata
 
 

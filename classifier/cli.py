@@ -51,7 +51,7 @@ def resolve_data_dir(value: str | None) -> Path | None:
 
 
 def prepare_model_dir(model_dir: Path) -> None:
-    """Make sure the bundles can be written to ``model_dir`` before minutes of training."""
+    """Create ``model_dir`` (refusing a file in its place) before minutes of training."""
     try:
         model_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:

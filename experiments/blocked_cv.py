@@ -4,9 +4,9 @@ GermEval 2021's training file is ordered by discussion (comment ids run thread b
 the talk show's posts: climate, rents, ...), and its test split comes from other discussions.
 Shuffled folds put comments of the same thread on both sides, so cross-validation rewards
 remembering a thread's vocabulary: the product's CV said 0.69 and the test split said 0.62.
-Here GermEval 2021's training rows are cut into five contiguous blocks of comment ids, one per
-fold; the other corpora keep their stratified shuffled folds (``ablation_more.py``). Only the
-training splits are read.
+Here GermEval 2021's training rows are cut into five contiguous blocks in file order (the file
+is sorted by comment id), one per fold; the other corpora keep their stratified shuffled folds
+(``ablation_more.py``). Only the training splits are read.
 
 Two numbers per variant, both GermEval's official F1 on GermEval 2021's out-of-block scores:
 

@@ -63,6 +63,7 @@ def serve_command(host: str, port: int, workers: int) -> None:
     if version is None:
         from classifier.training import train_models
 
+        prepare_model_dir(model_dir)
         click.echo(f"No model in {model_dir}: training one before serving.", err=True)
         train_models(default_team_dir(), model_dir, resolve_data_dir(None),
                      progress=lambda message: click.echo(message, err=True))

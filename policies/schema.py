@@ -65,17 +65,17 @@ class StrictBoolean(fields.Boolean):
         return value
 
 
-#: A text in every language of :data:`LANGUAGES`, e.g. ``{"de": "...", "en": "..."}``.
-TextSchema = Schema.from_dict(
-    {language: fields.String(required=True, validate=_not_blank) for language in LANGUAGES},
-    name="TextSchema",
-)
-
-
 class _ObjectSchema(Schema):
     """A part of the policy file that must be a JSON object; anything else is told so."""
 
     error_messages = {"type": "must be a JSON object"}
+
+
+#: A text in every language of :data:`LANGUAGES`, e.g. ``{"de": "...", "en": "..."}``.
+TextSchema = _ObjectSchema.from_dict(
+    {language: fields.String(required=True, validate=_not_blank) for language in LANGUAGES},
+    name="TextSchema",
+)
 
 
 class _MessagesSchema(_ObjectSchema):
@@ -126,7 +126,7 @@ class RuleSchema(_MessagesSchema):
 
 
 #: One entry per rule of the site, all required.
-RulesSchema = Schema.from_dict(
+RulesSchema = _ObjectSchema.from_dict(
     {name: fields.Nested(RuleSchema, required=True) for name in RULE_NAMES}, name="RulesSchema"
 )
 

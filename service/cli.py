@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 import click
+from alembic.util import CommandError as AlembicCommandError
 from flask import Flask
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -53,6 +54,8 @@ def _database(url: str, doing: str) -> Iterator[None]:
     except DBAPIError as error:
         reason = str(error.orig).splitlines()[0]
         raise click.ClickException(f"Cannot {doing} {_shown(url)}: {reason}") from error
+    except AlembicCommandError as error:  # e.g. a schema revision a newer version wrote
+        raise click.ClickException(f"Cannot {doing} {_shown(url)}: {error}") from error
 
 
 def _missing_sqlite_file(url: str) -> str | None:

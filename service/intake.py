@@ -98,10 +98,8 @@ def submit(submissions: Sequence[Submission]) -> list[Stored | Refused]:
             if submission.article is not None:
                 inline[submission.article_id] = submission.article
     todo = [i for i, result in enumerate(results) if result is None]
-    stored = set(context.texts)  # ids known to be taken, also by earlier comments of a batch
     for i, decision in zip(todo, decide_all(inputs), strict=True):
-        results[i] = _store(submissions[i], decision, new=submissions[i].id not in stored)
-        stored.add(submissions[i].id)
+        results[i] = _store(submissions[i], decision, new=submissions[i].id not in context.texts)
     return results
 
 

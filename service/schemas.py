@@ -236,7 +236,7 @@ class Cursor(fields.String):
             )
             # Compared with stored UTC times: a time without UTC equivalent cannot be.
             position.created_at.astimezone(UTC)
-        except (ValueError, TypeError, OverflowError, binascii.Error) as error:
+        except (ValueError, TypeError, OverflowError, RecursionError, binascii.Error) as error:
             raise self.make_error("invalid") from error
         if (not math.isfinite(position.urgency) or position.created_at.tzinfo is None
                 or not _ID.match(position.id)):

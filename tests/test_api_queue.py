@@ -159,6 +159,15 @@ def test_a_retried_decision_is_recorded_once(api, held, rows):
     assert rows()["reviews"] == 1
 
 
+def test_a_repeated_decision_with_a_version_never_handed_out_is_no_retry(api, held, rows):
+    seen = api.get("/v1/comments/c-dumb-1", role="moderator").json["version"]
+    assert decide(api, "c-dumb-1", decision="reject", version=seen).status_code == 200
+    response = decide(api, "c-dumb-1", decision="reject", version=99)
+    assert response.status_code == 409
+    assert "never handed out" in response.json["detail"]
+    assert rows()["reviews"] == 1
+
+
 def test_a_version_never_handed_out_is_a_conflict_saying_so(api, held, rows):
     response = decide(api, "c-dumb-1", decision="approve", version=99)
     assert response.status_code == 409

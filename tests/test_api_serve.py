@@ -75,6 +75,15 @@ def test_gunicorn_config_leaves_a_metrics_folder_it_was_given(monkeypatch, tmp_p
     assert tmp_path.is_dir()
 
 
+def test_serve_with_a_file_as_model_dir_stops_before_training(calls, tmp_path, monkeypatch):
+    (tmp_path / "models").write_text("not a folder")
+    monkeypatch.setenv("MODERATION_MODEL_DIR", str(tmp_path / "models"))
+    result = CliRunner().invoke(moderation_cli, ["serve"])
+    assert result.exit_code == 2
+    assert "is a file, not a directory" in result.output
+    assert calls == []
+
+
 @pytest.mark.parametrize("option", [["--port", "99999"], ["--port", "0"], ["--workers", "0"]])
 def test_serve_refuses_impossible_ports_and_worker_counts(calls, option):
     result = CliRunner().invoke(moderation_cli, ["serve", *option])

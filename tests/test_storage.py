@@ -105,6 +105,19 @@ def test_db_upgrade_on_an_unusable_database_is_one_message(monkeypatch, url, say
     assert says in result.output and "Traceback" not in result.output
 
 
+def test_db_upgrade_on_a_schema_from_a_newer_version_is_one_message(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'newer.sqlite'}"
+    upgrade_database(url)
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE alembic_version SET version_num = '9999future'"))
+    engine.dispose()
+    monkeypatch.setenv("MODERATION_DATABASE_URL", url)
+    result = CliRunner().invoke(db_cli, ["upgrade"])
+    assert result.exit_code == 1
+    assert "9999future" in result.output and "Traceback" not in result.output
+
+
 def test_db_upgrade_with_an_invalid_policy_file_is_one_message(tmp_path, monkeypatch):
     monkeypatch.setenv("MODERATION_DATABASE_URL", f"sqlite:///{tmp_path / 'x.sqlite'}")
     monkeypatch.setenv("MODERATION_POLICY", str(tmp_path / "nope.json"))

@@ -298,7 +298,8 @@ def review_comment(
             comment = session.get(Comment, comment_id)
             if comment is None:
                 raise NotFound(comment_id)
-            if _repeats_latest_review(comment, api_key_id, decision, reason_code, note):
+            if _repeats_latest_review(comment, api_key_id, decision, reason_code, note,
+                                      expected_version):
                 return comment, False
             changed = _changed(comment, expected_version)
             if not changed:
@@ -330,12 +331,17 @@ def review_comment(
 
 
 def _repeats_latest_review(comment: Comment, api_key_id: int, decision: str,
-                           reason_code: str | None, note: str | None) -> bool:
-    """Whether this decision is what the same key last decided on the current revision."""
+                           reason_code: str | None, note: str | None,
+                           expected_version: int | None) -> bool:
+    """Whether this decision is what the same key last decided on the current revision, sent
+    again with the version seen before that decision or after it (or none)."""
     review = comment.review
-    return review is not None and (
-        review.api_key_id, review.decision, review.reason_code, review.note
-    ) == (api_key_id, decision, reason_code, note)
+    return (
+        review is not None
+        and expected_version in (None, comment.version - 1, comment.version)
+        and (review.api_key_id, review.decision, review.reason_code, review.note)
+        == (api_key_id, decision, reason_code, note)
+    )
 
 
 def _changed(comment: Comment, expected_version: int | None) -> bool:
