@@ -28,9 +28,10 @@ RUN pip install --no-deps -e . \
     && mkdir -p /app/instance \
     && chown moderation:moderation /app/instance
 
-USER moderation
+# Numeric, so that a host (or Kubernetes' runAsNonRoot) can tell it is not root.
+USER 10001
 VOLUME ["/data"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=300s --retries=3 \
-    CMD python -c "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status != 200)"
+    CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status != 200)"]
 CMD ["moderation", "serve", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]
