@@ -88,6 +88,8 @@ class ModerationModel:
                 "respect": FastLinearHead.from_classifier(respect["clf"], self.respect_domain),
                 "spam": FastLinearHead.from_classifier(self.spam.named_steps["clf"]),
                 "topic": FastLinearHead.from_classifier(topic["clf"]),
+                "topic_features": topic["features"],  # named_steps builds a new Bunch per call
+                "topic_scale": topic["scale"],
                 "text_head": (FastLinearHead.from_classifier(topic["features"].text_head.named_steps["clf"])
                               if topic["features"].text_head is not None else None),
                 "encoder": (FastLinearHead.from_classifier(self.encoder.named_steps["clf"],
@@ -201,8 +203,7 @@ class ModerationModel:
                      *, evidence: bool, evidence_above: float, cascade: bool) -> RuleScore:
         if comment.article is None:
             return RuleScore(0.0, (), {"skipped": "no article given"})
-        features = self.topic.named_steps["features"]
-        scale = self.topic.named_steps["scale"]
+        features, scale = parts["topic_features"], parts["topic_scale"]
         text_logit = None
         if parts["text_head"] is not None:  # same TF-IDF vector as the respect model: reuse it
             text_logit = parts["text_head"].decision(vector.values, vector.indices)

@@ -53,22 +53,19 @@ STOPWORDS = _GERMAN_STOPWORDS | _ENGLISH_STOPWORDS | {"in"}
 
 def guess_language(text: str) -> str | None:
     """"de", "en" or None (too few function words to tell), from the function words used."""
-    tokens = [token.lower() for token in _TOKEN.findall(text)]
-    german = sum(token in _GERMAN_STOPWORDS for token in tokens)
-    english = sum(token in _ENGLISH_STOPWORDS for token in tokens)
-    if german + english < 2 or german == english:
-        return None
-    return "de" if german > english else "en"
+    return read_words(text)[1]
 
 
 @word_cache(maxsize=200_000)
-def _content_lemma(token: str) -> str | None:
-    """Lemma of a token (German first, then English), umlauts folded; None for a stop word."""
+def _token_facts(token: str) -> tuple[str | None, bool, bool]:
+    """A token's lemma (German first, then English; umlauts folded; None for a stop word or a
+    number), and whether it is a German and an English function word."""
     token = token.lower()
+    german, english = token in _GERMAN_STOPWORDS, token in _ENGLISH_STOPWORDS
     if token in STOPWORDS or token.isdigit():
-        return None
+        return None, german, english
     lemma = simplemma.lemmatize(token, lang=("de", "en")).lower().translate(_FOLD)
-    return None if lemma in STOPWORDS else lemma
+    return (None if lemma in STOPWORDS else lemma), german, english
 
 
 class ContentWord(NamedTuple):
@@ -91,12 +88,21 @@ def word_units(lemma: str) -> tuple[str, ...]:
 
 def content_words(text: str) -> list[ContentWord]:
     """Lemmatised content words of ``text`` with their spans (stop words left out)."""
+    return read_words(text)[0]
+
+
+def read_words(text: str) -> tuple[list[ContentWord], str | None]:
+    """:func:`content_words` and :func:`guess_language` of ``text`` in one pass over its tokens."""
     words = []
+    german = english = 0
     for match in _TOKEN.finditer(text):
-        lemma = _content_lemma(match.group())
+        lemma, is_german, is_english = _token_facts(match.group())
+        german += is_german
+        english += is_english
         if lemma is not None:
             words.append(ContentWord(lemma, match.start(), match.end()))
-    return words
+    language = None if german + english < 2 or german == english else ("de" if german > english else "en")
+    return words, language
 
 
 FEATURE_NAMES: tuple[str, ...] = (
@@ -271,7 +277,7 @@ class TopicFeatures(PerArticleCache, TransformerMixin, BaseEstimator):
 
     def _features(self, comment: CommentInput,
                   signals: dict[str, int] | None = None) -> tuple[np.ndarray, tuple[Evidence, ...]]:
-        words = content_words(comment.text)
+        words, language = read_words(comment.text)
         profile = self._profile(words)
         lemmas = {word.lemma for word in words}
         article = self._article(comment)
@@ -280,7 +286,6 @@ class TopicFeatures(PerArticleCache, TransformerMixin, BaseEstimator):
         shared = {w.lemma for w in words
                   if w.lemma in article.lemmas or any(u in article.pieces for u in word_units(w.lemma)[1:])}
         article_cosine = profile.cosine(article_profile)
-        language = guess_language(comment.text)
         cosines = self._reference_cosines(profile)
         best_other = max((cosines[i] for i in article.others), default=0.0)
         is_reply = comment.parent_text is not None

@@ -10,7 +10,7 @@ import pytest
 
 import classifier.caching as caching
 from classifier.spam_signals import SIGNAL_NAMES, spam_signals
-from classifier.topic import FEATURE_NAMES, TopicFeatures, content_words
+from classifier.topic import FEATURE_NAMES, TopicFeatures, content_words, guess_language, read_words
 from classifier.types import ArticleText, CommentInput
 
 # Invented articles that no model has seen.
@@ -193,3 +193,19 @@ def test_spam_signal_fires(text: str, signal: str) -> None:
 
 def test_no_spam_signal_in_an_ordinary_comment() -> None:
     assert spam_signals("Der Streik trifft vor allem Pendler, die keine Alternative haben.") == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Ich finde, dass die Ladesäulen viel zu teuer sind.", "de"),
+        ("I think that the chargers are far too expensive for what they offer.", "en"),
+        ("Ladesäulen teuer.", None),  # no function words: cannot tell
+        ("Die the.", None),  # one of each: a tie
+    ],
+)
+def test_read_words_tells_the_language_from_function_words(text, language):
+    words, guessed = read_words(text)
+    assert guessed == language == guess_language(text)
+    assert [w.lemma for w in words] == [w.lemma for w in content_words(text)]
+    assert all(text[w.start : w.end].lower() not in {"die", "the", "dass", "that"} for w in words)
