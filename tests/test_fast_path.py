@@ -13,7 +13,7 @@ import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from classifier.features import NgramAnalyzer
-from classifier.linear import FastTfidf, _unique
+from classifier.linear import FastTfidf
 from classifier.normalize import normalize_text
 from classifier.teamdata import load_team_data
 from classifier.types import ArticleText, CommentInput
@@ -139,12 +139,3 @@ def test_fast_tfidf_refuses_settings_it_does_not_implement() -> None:
     vectorizer = TfidfVectorizer(analyzer=NgramAnalyzer(), sublinear_tf=False).fit(["ein text", "noch einer"])
     with pytest.raises(ValueError, match="sublinear_tf"):
         FastTfidf.from_vectorizer(vectorizer)
-
-
-def test_unique_helper_matches_numpy() -> None:
-    rng = np.random.default_rng(0)
-    for size in (1, 2, 7, 300):
-        values = rng.integers(0, 50, size=size).astype(np.intp)
-        expected = np.unique(values, return_inverse=True, return_counts=True)
-        for got, want in zip(_unique(values), expected, strict=True):
-            np.testing.assert_array_equal(got, want)
