@@ -92,14 +92,18 @@ def parse_score_line(raw: bytes) -> CommentInput:
 
 
 def scores_to_json(scores: CommentScores) -> dict[str, Any]:
-    """The scores as a JSON-ready dict: per rule its probability, evidence and signals."""
+    """The scores as a JSON-ready dict: per rule its probability, evidence and signals.
+
+    A rule that was not scored (on topic without an article: ``signals.skipped`` says why) has
+    the score ``null``, not a probability that would read as "certainly fine".
+    """
     rules = {}
     for name in ("respectful", "on_topic", "spam"):
         rule = getattr(scores, name)
         rules[name] = {
-            "score": round(rule.score, 6),
+            "score": None if "skipped" in rule.signals else round(rule.score, 6),
             "evidence": [asdict(e) for e in rule.evidence],
             "signals": rule.signals,
         }
-    return {"scores": {k: round(v, 6) for k, v in scores.as_dict().items()}, **rules,
+    return {"scores": {name: rule["score"] for name, rule in rules.items()}, **rules,
             "model_version": scores.model_version, "slow_path": scores.slow_path}

@@ -217,6 +217,15 @@ def test_score_a_valid_line(trained_bundle) -> None:
     assert scores["model_version"] == trained_bundle.path.name
 
 
+def test_score_without_an_article_leaves_on_topic_unscored(trained_bundle) -> None:
+    result = run("score", "--model-dir", trained_bundle.model_dir, input=b'{"text": "Gute Karte."}\n')
+    assert result.exit_code == 0, result.output
+    (scores,) = json_lines(result)
+    assert scores["scores"]["on_topic"] is None and scores["on_topic"]["score"] is None
+    assert scores["on_topic"]["signals"]["skipped"]
+    assert 0.0 <= scores["scores"]["respectful"] <= 1.0
+
+
 def test_score_without_evidence(trained_bundle) -> None:
     result = run("score", "--no-evidence", "--model-dir", trained_bundle.model_dir,
                  input=json.dumps({"text": "Du Idiot", "article": ARTICLE}) + "\n")
