@@ -51,11 +51,6 @@ _ENGLISH_STOPWORDS = frozenset(_ENGLISH_WORDS.split())
 STOPWORDS = _GERMAN_STOPWORDS | _ENGLISH_STOPWORDS | {"in"}
 
 
-def guess_language(text: str) -> str | None:
-    """"de", "en" or None (too few function words to tell), from the function words used."""
-    return read_words(text)[1]
-
-
 @word_cache(maxsize=200_000)
 def _token_facts(token: str) -> tuple[str | None, bool, bool]:
     """A token's lemma (German first, then English; umlauts folded; None for a stop word or a
@@ -92,7 +87,8 @@ def content_words(text: str) -> list[ContentWord]:
 
 
 def read_words(text: str) -> tuple[list[ContentWord], str | None]:
-    """:func:`content_words` and :func:`guess_language` of ``text`` in one pass over its tokens."""
+    """:func:`content_words` of ``text`` and its language in one pass over its tokens: "de", "en"
+    or None (too few function words to tell), from the function words used."""
     words = []
     german = english = 0
     for match in _TOKEN.finditer(text):
@@ -142,8 +138,6 @@ class _ArticleContext:
     title_lemmas: frozenset[str]
     profile: _Profile
     others: tuple[int, ...]  # reference articles other than this one
-
-
 
 
 class TopicFeatures(PerArticleCache, TransformerMixin, BaseEstimator):
@@ -254,10 +248,10 @@ class TopicFeatures(PerArticleCache, TransformerMixin, BaseEstimator):
         return self._for_article(article, lambda: self._article_context(comment, article.title))
 
     def _article_context(self, comment: CommentInput, title: str) -> _ArticleContext:
-        words = content_words(_article_text(comment))
+        words, language = read_words(_article_text(comment))
         profile = self._profile(words)
         return _ArticleContext(
-            language=guess_language(_article_text(comment)),
+            language=language,
             lemmas=frozenset(word.lemma for word in words),
             pieces=frozenset(u for word in words for u in word_units(word.lemma)[1:]),
             title_lemmas=frozenset(word.lemma for word in content_words(title)),

@@ -28,13 +28,14 @@ def create_key(session: Session, *, role: str, name: str) -> tuple[ApiKey, str]:
     """
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
-    if not name.strip():
+    name = name.strip()
+    if not name:
         raise ValueError("the key needs a name (who or what uses it)")
-    if len(name.strip()) > MAX_NAME_LENGTH or not name.strip().isprintable():
+    if len(name) > MAX_NAME_LENGTH or not name.isprintable():
         raise ValueError(f"the name must be one line of at most {MAX_NAME_LENGTH} printable "
                          "characters")
     key = KEY_PREFIX + secrets.token_urlsafe(32)
-    api_key = ApiKey(name=name.strip(), role=role, key_hash=hash_key(key))
+    api_key = ApiKey(name=name, role=role, key_hash=hash_key(key))
     with writing(session):
         session.add(api_key)
     return api_key, key
