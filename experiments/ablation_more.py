@@ -54,6 +54,7 @@ from classifier.corpora import load_corpus  # noqa: E402
 from classifier.domain import augment_by_domain, log_count_ratio  # noqa: E402
 from classifier.encoder import SentenceEmbedder  # noqa: E402
 from classifier.features import WORD_PREFIX, NgramAnalyzer  # noqa: E402
+from classifier.model import respect_cascade, unsure  # noqa: E402
 from classifier.training import CORPUS_DOMAINS, official_f1_at_best_threshold  # noqa: E402
 
 ALL = ("germeval2018", "germeval2019", "germeval2021", "hasoc-de", "one-million-posts")
@@ -400,16 +401,15 @@ def main() -> None:
         reported as the encoder's share of the traffic.
         """
         calibrated = platt(oof[lexical], labels, domains, folds)
-        unsure = (calibrated >= low) & (calibrated <= high)
-        cascade_share[f"{lexical},{encoder}"] = float(unsure.mean())
-        return np.where(unsure, stack(lexical, encoder), calibrated)
+        in_band = unsure(calibrated, (low, high))
+        cascade_share[f"{lexical},{encoder}"] = float(in_band.mean())
+        return np.where(in_band, stack(lexical, encoder), calibrated)
 
     def product_cascade(lexical: str, encoder: str) -> np.ndarray:
         """What ModerationModel does today: average calibrated probabilities inside the band."""
         calibrated = platt(oof[lexical], labels, domains, folds)
-        unsure = (calibrated >= low) & (calibrated <= high)
-        cascade_share[f"product {lexical},{encoder}"] = float(unsure.mean())
-        return np.where(unsure, (calibrated + platt(oof[encoder], labels, domains, folds)) / 2, calibrated)
+        cascade_share[f"product {lexical},{encoder}"] = float(unsure(calibrated, (low, high)).mean())
+        return respect_cascade(calibrated, platt(oof[encoder], labels, domains, folds), (low, high))
 
     for name, (description, _) in level1.items():
         add(description, (name,), lambda name=name: probability(name))

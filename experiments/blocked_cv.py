@@ -39,7 +39,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling experime
 from ablation_more import counts, embeddings, load, out_of_fold, platt, sigmoid, tfidf  # noqa: E402
 
 from classifier.metrics import evaluate_predictions  # noqa: E402
-from classifier.training import best_threshold  # noqa: E402
+from classifier.model import respect_cascade  # noqa: E402
+from classifier.training import TrainingOptions, best_threshold, official_f1_at_best_threshold  # noqa: E402
 
 TARGET = "germeval2021"
 N_FOLDS = 5
@@ -69,14 +70,14 @@ def restricted(folds, keep: np.ndarray):
 
 def scores(labels: np.ndarray, probabilities: np.ndarray, blocks: list[np.ndarray]) -> tuple[float, float]:
     """(best, transfer) official F1, see the module docstring; ``blocks`` index the target rows."""
-    best = evaluate_predictions(labels, (probabilities >= best_threshold(labels, probabilities)).astype(int))
+    best = official_f1_at_best_threshold(labels, probabilities)
     predicted = np.zeros(len(labels), dtype=int)
     for block in blocks:
         rest = np.setdiff1d(np.arange(len(labels)), block)
         threshold = best_threshold(labels[rest], probabilities[rest])
         predicted[block] = probabilities[block] >= threshold
     transfer = evaluate_predictions(labels, predicted)
-    return best["official_f1"], transfer["official_f1"]
+    return best, transfer["official_f1"]
 
 
 def main() -> None:
@@ -139,10 +140,10 @@ def main() -> None:
         values[keep] = platt(oof[name][keep], labels[keep], domains[keep], restricted(folds, keep))
         return values
 
-    def cascade(lexical_name: str, encoder_name: str, low: float = 0.25, high: float = 0.75) -> np.ndarray:
-        """The product's respect cascade: the average only where the lexical score is unsure."""
-        lex, enc = calibrated(lexical_name), calibrated(encoder_name)
-        return np.where((lex >= low) & (lex <= high), (lex + enc) / 2, lex)
+    def cascade(lexical_name: str, encoder_name: str) -> np.ndarray:
+        """The product's respect cascade, with its band, over calibrated out-of-fold scores."""
+        return respect_cascade(calibrated(lexical_name), calibrated(encoder_name),
+                               TrainingOptions().cascade_band)
 
     rows: list[tuple[str, np.ndarray]] = [(description, sigmoid(oof[name]))
                                           for name, (description, _) in level1.items()]
