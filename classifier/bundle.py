@@ -33,6 +33,7 @@ import joblib
 import sklearn
 from sklearn.exceptions import InconsistentVersionWarning
 
+from classifier.jsontext import JSONTextError, parse_json
 from classifier.model import ModerationModel
 
 CURRENT_FILE = "CURRENT"
@@ -166,14 +167,14 @@ def read_metadata(model_dir: Path, version: str | None = None) -> dict[str, Any]
                              "version's name into it.")
     path = model_dir / version / METADATA_FILE
     try:
-        metadata = json.loads(path.read_text(encoding="utf-8"))
+        metadata = parse_json(path.read_bytes())
     except FileNotFoundError as error:
         raise ModelLoadError(f"Model {version} in {model_dir} has no {METADATA_FILE}; "
                              "the bundle is incomplete, retrain it.") from error
     except OSError as error:
         raise ModelLoadError(f"{path} cannot be read ({error}).") from error
-    except (UnicodeDecodeError, ValueError, RecursionError) as error:
-        raise ModelLoadError(f"{path} is not valid JSON ({error}); retrain the model.") from error
+    except JSONTextError as error:
+        raise ModelLoadError(f"{path} {error}; retrain the model.") from error
     if (not isinstance(metadata, dict) or metadata.get("version") != version
             or not isinstance(metadata.get("libraries", {}), dict)
             or Path(str(metadata.get("model_file", MODEL_FILE))).name != metadata.get("model_file", MODEL_FILE)):

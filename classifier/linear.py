@@ -10,12 +10,13 @@ return the pipeline's probabilities to 1e-9.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from classifier.caching import MAX_CACHED_WORD_CHARS
+from classifier.caching import word_cache
 from classifier.domain import DomainAdaptedClassifier
 from classifier.features import NgramAnalyzer
 
@@ -47,7 +48,11 @@ class FastTfidf:
     analyzer: NgramAnalyzer
     vocabulary: dict[str, int]
     idf: np.ndarray
-    word_cache: dict[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
+    _word_columns: Callable[[str], np.ndarray] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Cached per object, not per class: a word's columns depend on this vocabulary.
+        object.__setattr__(self, "_word_columns", word_cache(WORD_CACHE_SIZE)(self._columns_of))
 
     @classmethod
     def from_vectorizer(cls, vectorizer: TfidfVectorizer) -> FastTfidf:
@@ -60,17 +65,11 @@ class FastTfidf:
             idf=np.asarray(vectorizer.idf_, dtype=np.float64),
         )
 
-    def _word_columns(self, word: str) -> np.ndarray:
-        columns = self.word_cache.get(word)
-        if columns is None:
-            lookup = self.vocabulary.get
-            columns = np.array([c for c in map(lookup, self.analyzer.char_ngrams_of(word)) if c is not None],
-                               dtype=np.intp)
-            if len(word) <= MAX_CACHED_WORD_CHARS:
-                if len(self.word_cache) >= WORD_CACHE_SIZE:
-                    self.word_cache.clear()  # crude but bounded; refills with the words in use
-                self.word_cache[word] = columns
-        return columns
+    def _columns_of(self, word: str) -> np.ndarray:
+        """The columns of the word's character n-grams that are in the vocabulary."""
+        lookup = self.vocabulary.get
+        return np.array([c for c in map(lookup, self.analyzer.char_ngrams_of(word)) if c is not None],
+                        dtype=np.intp)
 
     def transform_normalized(self, normalized: str) -> SparseVector:
         """TF-IDF of an already normalised text (the same n-grams as ``analyzer.ngrams_by_word``)."""

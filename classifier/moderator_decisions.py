@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from classifier.corpora import CorpusError
+from classifier.jsontext import JSONTextError, parse_json
 from classifier.types import ArticleText
 
 MODERATOR_SOURCE = "moderator_decisions"
@@ -141,11 +142,9 @@ def load_decisions(path: Path) -> ModeratorDecisions:
 def _parse(line: bytes) -> dict[str, Any]:
     """One line as a checked JSON object; ValueError says what is wrong with it."""
     try:
-        obj = json.loads(line.decode("utf-8"))
-    except UnicodeDecodeError as error:
-        raise ValueError(f"not valid UTF-8 (byte {error.start})") from error
-    except json.JSONDecodeError as error:
-        raise ValueError(f"not valid JSON ({error.msg}, column {error.colno})") from error
+        obj = parse_json(line)
+    except JSONTextError as error:
+        raise ValueError(f"the line {error}") from error
     if not isinstance(obj, dict):
         raise ValueError(f"expected a JSON object, got {type(obj).__name__}")
     for key, (kind, nullable, expected) in _FIELDS.items():

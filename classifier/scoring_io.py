@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from typing import Any
 
+from classifier.jsontext import JSONTextError, parse_json
 from classifier.types import ArticleText, CommentInput, CommentScores
 
 MAX_TEXT_CHARS = 20_000
@@ -61,17 +61,9 @@ def validate_text(text: object, field: str = "text") -> str:
 def parse_score_line(raw: bytes) -> CommentInput:
     """One input line (bytes, as read) to a :class:`CommentInput`."""
     try:
-        decoded = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ScoreInputError(f"not valid UTF-8 (byte {error.start})") from error
-    try:
-        obj = json.loads(decoded)
-    except json.JSONDecodeError as error:
-        raise ScoreInputError(f"not valid JSON: {error.msg} at column {error.colno}") from error
-    except RecursionError as error:
-        raise ScoreInputError("JSON nested too deeply") from error
-    except ValueError as error:  # e.g. an integer of more digits than Python converts
-        raise ScoreInputError(f"a value cannot be read: {error}") from error
+        obj = parse_json(raw)
+    except JSONTextError as error:
+        raise ScoreInputError(f"the line {error}") from error
     if not isinstance(obj, dict):
         raise ScoreInputError("each line must be a JSON object with a \"text\" field")
     _check_fields(obj, _FIELDS, "")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from importlib import resources
 from pathlib import Path
 
 from marshmallow import ValidationError
 
+from classifier.jsontext import JSONTextError, parse_json
 from policies.policy import Policy, PolicyError
 from policies.schema import PolicySchema
 
@@ -28,14 +28,9 @@ def load_policy(path: str | Path | None = None) -> Policy:
         source = str(path)
         text = _read(Path(path))
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise PolicyError(
-            source,
-            [f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"],
-        ) from error
-    except (RecursionError, ValueError) as error:  # nested too deeply, a number too long
-        raise PolicyError(source, [f"not readable JSON: {type(error).__name__}: {error}"]) from error
+        data = parse_json(text)
+    except JSONTextError as error:
+        raise PolicyError(source, [f"the file {error}"]) from error
     try:
         return PolicySchema().load(data)
     except ValidationError as error:

@@ -16,6 +16,7 @@ from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter
 
+from classifier.jsontext import JSONTextError, parse_json
 from service import auth
 from service.problems import PROBLEM_JSON, flatten, problem, validation_detail
 from service.schemas import ID_PATTERN, ProblemSchema
@@ -39,22 +40,9 @@ class Parser(FlaskParser):
         if not body.strip():
             abort(400, message="The request body is empty; send a JSON object.")
         try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError as error:
-            abort(400, message=f"The request body is not valid UTF-8 (at byte {error.start}); "
-                  "only UTF-8 is accepted.")
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as error:
-            abort(
-                400,
-                message=f"The request body is not valid JSON: {error.msg} "
-                f"(line {error.lineno}, column {error.colno}).",
-            )
-        except RecursionError:
-            abort(400, message="The request body is nested too deeply.")
-        except ValueError:  # Python converts integers of at most 4300 digits
-            abort(400, message="The request body holds a number with too many digits.")
+            return parse_json(body)
+        except JSONTextError as error:
+            abort(400, message=f"The request body {error}; send a JSON object, as UTF-8.")
 
 
 def _refuse_cut_stream(req: Any, body: bytes) -> None:

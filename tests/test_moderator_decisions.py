@@ -82,6 +82,8 @@ def test_every_reason_code_of_the_policies_has_a_label_rule():
 BAD_LINES = [
     ("das ist kein JSON", "not valid JSON"),
     (b'{"text": "Gr\xfc\xdfe"}', "not valid UTF-8"),
+    (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    (b'{"revision": ' + b"7" * 5000 + b"}", "too many digits"),
     ('["eine", "Liste"]', "expected a JSON object, got list"),
     ({key: value for key, value in decision().items() if key != "text"}, "missing field 'text'"),
     ({key: value for key, value in decision().items() if key != "decided_at"}, "missing field 'decided_at'"),
