@@ -121,20 +121,28 @@ def train_command(data_dir: str | None, model_dir: str | None, team_dir: str | N
 @data_dir_option
 @model_dir_option
 @team_dir_option
+@click.option("--hold", default=0.5, show_default=True, type=click.FloatRange(0, 1),
+              help="training_data only: the score at which a comment counts as caught.")
+@click.option("--reject", default=0.9, show_default=True, type=click.FloatRange(0, 1),
+              help="training_data only: respectful comments should score below it on every rule. "
+                   "The default policy's respectful rule holds at 0.25 and rejects at 0.995.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 def evaluate_command(corpus: str, split: str, data_dir: str | None, model_dir: str | None,
-                     team_dir: str | None, output_format: str) -> None:
+                     team_dir: str | None, hold: float, reject: float, output_format: str) -> None:
     """Score a corpus' evaluation split with the installed model and print the metrics."""
     from classifier.evaluation import TEAM_SOURCE, evaluate
 
+    if hold > reject:
+        raise click.BadParameter(f"--hold ({hold}) must not be above --reject ({reject}).",
+                                 param_hint="--hold")
     directory = resolve_model_dir(model_dir)
     try:
         model = load_model(directory)
         result = evaluate(model, directory, corpus, split=split,
                           data_dir=None if corpus == TEAM_SOURCE else resolve_data_dir(data_dir),
                           team_dir=Path(team_dir) if team_dir else default_team_dir(),
-                          progress=_echo_err)
+                          hold=hold, reject=reject, progress=_echo_err)
     except (ModelLoadError, CorpusError, ValueError) as error:
         _fail(error)
     if output_format == "json":

@@ -143,6 +143,30 @@ def test_evaluate_json_on_the_team_held_out_split(trained_bundle) -> None:
     assert report["split"] == "heldout"
 
 
+def test_evaluate_checks_the_team_targets_at_the_thresholds_given(trained_bundle) -> None:
+    def targets(*thresholds: str) -> dict:
+        result = run("evaluate", "--corpus", "training_data", "--format", "json", "--team-dir",
+                     trained_bundle.team_dir, "--model-dir", trained_bundle.model_dir, *thresholds)
+        assert result.exit_code == 0, result.output
+        return json_lines(result)[0]["targets"]
+
+    default, lenient = targets(), targets("--hold", "0", "--reject", "1")
+    assert (default["hold_threshold"], default["reject_threshold"]) == (0.5, 0.9)
+    # every score is >= 0 and < 1 (a calibrated sigmoid): all caught, every fine one below reject
+    assert lenient["insults_caught"] == lenient["off_topic_caught"] == 1.0
+    assert lenient["respectful_on_topic_below_reject"] == 1.0
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    (("--hold", "0.9", "--reject", "0.5"), "must not be above --reject"),
+    (("--hold", "1.5"), "1.5 is not in the range"),
+])
+def test_evaluate_refuses_thresholds_out_of_order_or_range(trained_bundle, options, message) -> None:
+    result = run("evaluate", "--corpus", "training_data", "--model-dir", trained_bundle.model_dir,
+                 "--team-dir", trained_bundle.team_dir, *options)
+    assert_clean_failure(result, message, code=2)
+
+
 def test_evaluate_text_format(trained_bundle) -> None:
     result = run("evaluate", "--corpus", "germeval2021", "--data-dir", trained_bundle.corpora.data_dir,
                  "--model-dir", trained_bundle.model_dir)
