@@ -6,6 +6,8 @@ For each database (SQLite, PostgreSQL) it starts, side by side on free loopback 
    service's ``gunicorn.conf.py`` and the same number of workers;
 2. the service with ``moderation serve --workers N`` on a fresh database, with an API key made
    by the service's own ``create_key`` and the team's articles registered through the API;
+3. with ``--unscored``, also the service with the classifier's answer fixed
+   (``benchmarks/unscored_app.py``) on the same database: what the API costs without scoring;
 
 warms both up and loads them in turns (bare, service, bare, service, ...) with the same wrk
 script (``benchmarks/post_comments.lua``), so that load from elsewhere on a shared machine hits
@@ -37,7 +39,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -101,11 +103,19 @@ class Result:
     bare: Load
     service: Load
     comments_stored: int
+    unscored: Load | None = None  # the service without scoring (--unscored)
 
     @property
     def ratio(self) -> float:
         """Service throughput as a fraction of the bare app's."""
         return self.service.requests_per_second / self.bare.requests_per_second
+
+    @property
+    def unscored_ratio(self) -> float | None:
+        """The unscored service's throughput as a fraction of the bare app's (--unscored)."""
+        if self.unscored is None:
+            return None
+        return self.unscored.requests_per_second / self.bare.requests_per_second
 
     @property
     def meets_target(self) -> bool:
@@ -120,6 +130,8 @@ class Result:
             "bare": asdict(self.bare),
             "service": asdict(self.service),
             "ratio": round(self.ratio, 3),
+            "unscored": asdict(self.unscored) if self.unscored else None,
+            "unscored_ratio": None if self.unscored_ratio is None else round(self.unscored_ratio, 3),
             "comments_stored": self.comments_stored,
             "meets_target": self.meets_target,
         }
@@ -236,6 +248,15 @@ def bare_command(port: int, workers: int) -> list[str]:
         sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF),
         "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
         "--pythonpath", str(HERE), "bare_app:app",
+    ]  # fmt: skip
+
+
+def unscored_command(port: int, workers: int) -> list[str]:
+    """gunicorn serving the service with a fixed classifier answer (``unscored_app.py``)."""
+    return [
+        sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF),
+        "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+        "--pythonpath", f"{HERE},{REPO}", "unscored_app:create_unscored_app()",
     ]  # fmt: skip
 
 
@@ -470,12 +491,23 @@ def bench_database(kind: str, args: argparse.Namespace, settings: Settings, work
             DATABASE_URL=database_url, MODEL_DIR=str(args.model_dir),
         )  # fmt: skip
         command = service_command(free_port(), settings.workers)
-        with running("service", command, env, workdir / f"service-{kind}.log", "/readyz") as service:
+        with ExitStack() as servers:
+            service = servers.enter_context(
+                running("service", command, env, workdir / f"service-{kind}.log", "/readyz"))
             register_articles(service.url, key, articles)
             targets = {"bare": (bare, "no-key-needed"), "service": (service, key)}
+            if args.unscored:
+                unscored_env = server_env(
+                    workdir, f"unscored-{kind}", settings.gunicorn_args,
+                    DATABASE_URL=database_url, MODEL_DIR=str(args.model_dir),
+                )  # fmt: skip
+                targets["unscored"] = (servers.enter_context(running(
+                    "unscored", unscored_command(free_port(), settings.workers), unscored_env,
+                    workdir / f"unscored-{kind}.log", "/readyz")), key)
             rounds = alternate(wrk, targets, settings, mix, kind)
         stored = count_comments(database_url)
-    return Result(kind, combine(rounds["bare"]), combine(rounds["service"]), stored)
+    unscored = combine(rounds["unscored"]) if args.unscored else None
+    return Result(kind, combine(rounds["bare"]), combine(rounds["service"]), stored, unscored)
 
 
 def alternate(
@@ -515,7 +547,10 @@ def render_table(results: Sequence[Result], settings: Settings, comments: int) -
         f"{'max ms':>7} {'non-2xx':>7} {'CPU ms/req':>10}",
     ]
     for result in results:
-        for name, load in (("bare", result.bare), ("service", result.service)):
+        loads = [("bare", result.bare), ("service", result.service)]
+        if result.unscored is not None:
+            loads.append(("unscored", result.unscored))
+        for name, load in loads:
             lines.append(
                 f"{result.database:<11} {name:<8} {load.requests_per_second:>8.1f} {load.p50_ms:>7.2f} "
                 f"{load.p90_ms:>7.2f} {load.p99_ms:>7.2f} {load.max_ms:>7.2f} {load.non_2xx:>7} "
@@ -526,6 +561,11 @@ def render_table(results: Sequence[Result], settings: Settings, comments: int) -
             f"{'':<11} ratio {result.ratio:.2f} (target >= {RATIO_TARGET:.2f}, goal {RATIO_GOAL:.2f}), "
             f"p99 {result.service.p99_ms:.1f} ms (target <= {P99_TARGET_MS:.0f}): {verdict}"
         )
+        if result.unscored is not None:
+            lines.append(
+                f"{'':<11} without scoring (unscored): ratio {result.unscored_ratio:.2f}, "
+                f"p99 {result.unscored.p99_ms:.1f} ms"
+            )
     return "\n".join(lines)
 
 
@@ -560,6 +600,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--gunicorn-args",
         default=os.environ.get("GUNICORN_CMD_ARGS", ""),
         help="extra gunicorn settings for both servers, e.g. '--threads 1' (default $GUNICORN_CMD_ARGS)",
+    )
+    parser.add_argument(
+        "--unscored",
+        action="store_true",
+        help="also load the service with a fixed classifier answer (unscored_app.py): the API's cost without scoring",
     )
     parser.add_argument("--format", choices=("table", "json"), default="table")
     parser.add_argument("--strict", action="store_true", help="exit 1 if a database misses the target")
