@@ -29,8 +29,10 @@ _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|de|net|org|io|ly|at|ch|info|shop)/\S*")
 _MENTION = re.compile(r"@\w+")
 # A word with leetspeak digits (one kind per run) between letters: "v0llid1ot", "schei55e";
-# not "iphone17s" or "h5n1" (digit runs, other digits). "mp3s" cannot be told from "d3pp".
+# not "iphone17s" or "h5n1" (digit runs, other digits).
 _LEET_WORD = re.compile(r"(?<![\w$])[a-z]+(?:(?:0+|1+|3+|4+|5+|7+|\$+)[a-z]+)+(?![\w$])")
+# ... except the plural of a short model name: "mp3s", "ps4s", "a7s" (but "sh1t", "d3pp" are read).
+_MODEL_PLURAL = re.compile(r"[a-z]{1,3}[0-9]+s")
 # Three or more single letters joined by filler: "i d i o t", "i-d-i-o-t", "p.e.n.n.e.r",
 # "i 💩 d 💩 i 💩 o 💩 t". Each letter must stand alone (no letter on either side).
 # Digits count as letters here so that "V 0 l l i d i o t" is joined before leetspeak is read.
@@ -106,7 +108,8 @@ def _token(name: str) -> Rewrite:
 
 def _deleet(match: re.Match[str]) -> tuple[str, list[int]]:
     word = match.group()
-    return word.translate(_LEET), list(range(len(word)))
+    readable = word if _MODEL_PLURAL.fullmatch(word) else word.translate(_LEET)
+    return readable, list(range(len(word)))
 
 
 def _join_letters(match: re.Match[str]) -> tuple[str, list[int]]:

@@ -186,10 +186,18 @@ def test_ordinary_german_sentences_are_not_damaged(sentence: str, expected: str)
     assert_offsets_valid(sentence, result)
 
 
-# "MP3s" is still read as leetspeak: it has the shape of "D3pp" (letters, one digit, letters).
-@pytest.mark.parametrize("word", ["H5N1", "iPhone17s", "Win10", "B2B"])
+@pytest.mark.parametrize("word", ["H5N1", "iPhone17s", "Win10", "B2B", "MP3s", "PS4s", "A7s"])
 def test_words_with_digits_between_letters_are_not_read_as_leetspeak(word: str) -> None:
     assert normalize(word).text == word.lower()
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    # the same shape as a model name's plural, but more letters or another last letter
+    [("D3pp", "depp"), ("sh1t", "shit"), ("Schei55e", "scheisse"), ("Id1ots", "idiots")],
+)
+def test_short_leetspeak_words_are_still_read(word: str, expected: str) -> None:
+    assert normalize(word).text == expected
 
 
 def test_normalize_text_is_the_normalised_text() -> None:
