@@ -36,8 +36,8 @@ _LANG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z")
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
-class Text(fields.String):
-    """A string every database can store: no NUL character, no unpaired surrogate."""
+class _Storable(fields.String):
+    """Refuses strings no database can store: a NUL character or an unpaired surrogate."""
 
     default_error_messages = {
         "unstorable": "Contains a NUL character or an unpaired surrogate, which cannot be stored."
@@ -48,6 +48,15 @@ class Text(fields.String):
         if _UNSTORABLE.search(text):
             raise self.make_error("unstorable")
         return text
+
+
+class Text(_Storable):
+    """A string every database can store: no NUL character, no unpaired surrogate."""
+
+
+class Url(_Storable, fields.Url):
+    """A URL every database can store: the URL check lets both through in a path, query or
+    fragment (``https://example.org/?q=\\u0000``)."""
 
 
 def _not_blank(value: str) -> None:
@@ -111,7 +120,7 @@ class ArticleInputSchema(InputSchema):
     id = _id(required=True)
     title = Text(required=True, validate=[_not_blank, validate.Length(max=1000)])
     body = Text(load_default="", validate=validate.Length(max=200_000))
-    url = fields.Url(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=2048))
+    url = Url(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=2048))
     lang = _lang(allow_none=True)
     published_at = fields.AwareDateTime(
         allow_none=True, default_timezone=UTC, validate=_in_utc_range

@@ -130,6 +130,8 @@ COMMENTS = [
     pytest.param({"article": {"id": "a-2", "title": "T"}}, "article_id", id="both-article-kinds"),
     pytest.param({"article_id": ..., "article": ...}, "article_id", id="neither-article-kind"),
     pytest.param({"article_id": ..., "article": {"id": "a-2"}}, "article.title", id="inline-no-title"),
+    pytest.param({"article_id": ..., "article": {"id": "a-2", "title": "T", "url": "https://example.org/?q=\u0000"}},
+                 "article.url", id="inline-url-nul"),
     pytest.param({"parent_id": 5}, "parent_id", id="parent-not-string"),
     pytest.param({"lang": "deutsch"}, "lang", id="lang-not-a-tag"),
     pytest.param({"colour": "red"}, "colour", id="unknown-field"),
@@ -179,6 +181,9 @@ ARTICLES = [
     pytest.param({"published_at": "yesterday"}, "published_at", id="date"),
     pytest.param({"published_at": "0001-01-01T00:00:00+05:00"}, "published_at", id="date-before-utc"),
     pytest.param({"body": "\u0000"}, "body", id="body-nul"),
+    # A valid URL may hold them in its path, query or fragment.
+    pytest.param({"url": "https://example.org/a\u0000b"}, "url", id="url-nul"),
+    pytest.param({"url": "https://example.org/#\ud800"}, "url", id="url-surrogate"),
 ]
 
 
