@@ -91,7 +91,7 @@ def submit(submissions: Sequence[Submission]) -> list[Stored | Refused]:
         ):
             results.append(_moved(submission, stored.article_id))
         elif context.texts.get(submission.id) == submission.text:
-            results.append(Stored(get_comment(session, submission.id), Outcome.UNCHANGED))
+            results.append(Stored(_kept(get_comment(session, submission.id)), Outcome.UNCHANGED))
         else:
             inputs.append(_input(submission, context, inline))
             results.append(None)  # to score
@@ -224,7 +224,20 @@ def _store(submission: Submission, decision: Decision, *, new: bool) -> Stored |
         )
     if outcome is not Outcome.UNCHANGED:
         metrics.decided(decision.decision, [reason.code for reason in decision.reasons])
-    return Stored(comment, outcome)
+    return Stored(_kept(comment), outcome)
+
+
+def _kept(comment: Comment) -> Comment:
+    """Detach the comment from the request's session, so that it stays readable for the answer.
+
+    A batch stores its comments one transaction after the other: if a later one is rolled back
+    (a race, see ``atomic``), the session expires every object it holds, and the answer could no
+    longer read them outside a transaction.
+    """
+    session = db.session()
+    if comment in session:  # a new comment was inserted without it
+        session.expunge(comment)
+    return comment
 
 
 def _unknown_article(article_id: str) -> Refused:

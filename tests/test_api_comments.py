@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from policies.policy import SYSTEM
 from service.schemas import MAX_BATCH
+from service.storage import comments as storage_comments
 
 
 @pytest.fixture
@@ -223,6 +225,31 @@ def test_batch_isolates_a_comment_that_breaks_the_model(api, article):
     assert results[0]["comment"]["decision"] == "approve"
     assert results[1]["comment"]["decision"] == "hold"
     assert results[1]["comment"]["reasons"][0]["code"] == "OTHER"
+
+
+def test_a_retried_batch_comment_leaves_the_others_readable(api, article, monkeypatch):
+    api.post_comment(id="c-1", text="Erste Fassung.")
+    real_insert = storage_comments._insert
+    raced = []
+
+    def insert_after_a_race(session, comment):
+        # As if another request inserted c-2 first: its transaction is rolled back and retried.
+        if comment.id == "c-2" and not raced:
+            raced.append(comment.id)
+            raise IntegrityError("INSERT INTO comments", {}, Exception("duplicate key"))
+        return real_insert(session, comment)
+
+    monkeypatch.setattr(storage_comments, "_insert", insert_after_a_race)
+    comments = [
+        {"id": "c-1", "article_id": "a-1", "text": "Zweite Fassung."},
+        {"id": "c-2", "article_id": "a-1", "text": "Gute Karte."},
+    ]
+    response = api.post("/v1/comments/batch", role="backend", json={"comments": comments})
+    assert raced == ["c-2"]
+    assert response.status_code == 200
+    results = response.json["results"]
+    assert [r["status"] for r in results] == [200, 201]
+    assert (results[0]["comment"]["text"], results[0]["comment"]["revision"]) == ("Zweite Fassung.", 2)
 
 
 def test_batch_with_the_same_id_twice_refuses_the_repeats(api, article, rows):
