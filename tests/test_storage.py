@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from classifier.types import CommentScores, Evidence, RuleScore
 from policies import decide
 from service.cli import db_cli
+from service.schemas import CommentSchema
 from service.storage import database_revision, db, make_engine, upgrade_database
 from service.storage.articles import get_article, save_article
 from service.storage.comments import (
@@ -205,6 +206,9 @@ def test_review_racing_another_change_is_a_conflict(session, article, decision, 
         )
     assert raised.value.comment.status == "held"
     assert raised.value.comment.review is None
+    # The 409 answer shows the comment as it is now, read after the rollback expired it.
+    shown = CommentSchema().dump(raised.value.comment)
+    assert (shown["version"], shown["text"], shown["reasons"][0]["code"]) == (1, "Das ist dumm.", "ABUSIVE")
     assert get_comment(session, "c-1").reviews == []
 
 

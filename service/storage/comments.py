@@ -323,7 +323,10 @@ def review_comment(
                 session.flush()
     except StaleDataError:
         changed = True
-        comment = get_comment(session, comment_id)
+        # The rollback expired the comment and its collections; a plain get would reload its
+        # columns only, and the collections could not be read once the transaction is over.
+        with session.begin():
+            comment = session.get(Comment, comment_id, populate_existing=True)
     # Raised after the transaction: a rollback would expire the comment the caller needs.
     if changed:
         raise Conflict(comment)
