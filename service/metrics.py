@@ -52,6 +52,10 @@ POLICY = Gauge(
 )
 
 
+#: Methods timed under their own name; any other is timed as "other" (see _observe).
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"})
+
+
 def init_app(app: Flask) -> None:
     """Time every request."""
     app.before_request(_start_timer)
@@ -102,7 +106,10 @@ def _observe(response: Response) -> Response:
     if started is not None:
         # The pattern, not the path: one series per route, not one per comment id.
         route = request.url_rule.rule if request.url_rule is not None else "<unmatched>"
-        REQUEST_LATENCY.labels(request.method, route, str(response.status_code)).observe(
+        # Likewise one series for all unknown methods: gunicorn passes any upper-case token
+        # of 3 to 20 characters, and each new label value would be a series kept forever.
+        method = request.method if request.method in METHODS else "other"
+        REQUEST_LATENCY.labels(method, route, str(response.status_code)).observe(
             time.perf_counter() - started
         )
     return response

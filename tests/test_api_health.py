@@ -73,6 +73,17 @@ def test_metrics_time_requests_per_route_pattern(api):
     assert sample("moderation_request_duration_seconds_count", **unmatched) == before + 1
 
 
+def test_metrics_keep_one_series_for_all_unknown_methods(api):
+    # gunicorn passes any upper-case token as a method: one series each would grow without end.
+    labels = {"method": "other", "route": "<unmatched>", "status": "405"}
+    before = sample("moderation_request_duration_seconds_count", **labels)
+    for method in ("FOO", "BAR1", "X" * 20):
+        assert api.client.open("/v1/comments", method=method).status_code == 405
+    assert sample("moderation_request_duration_seconds_count", **labels) == before + 3
+    text = api.client.get("/metrics").get_data(as_text=True)
+    assert 'method="FOO"' not in text
+
+
 def test_metrics_endpoint_exposes_latency_decisions_and_model(api, model, policy):
     api.post_article()
     api.post_comment(text="Das ist dumm.")
