@@ -139,8 +139,20 @@ def decisions_export(out: str) -> None:
 def export_decisions_to(path: Path) -> int:
     """Export into the file ``path``, all or nothing: it is replaced only by a complete export.
 
+    A device or named pipe (``/dev/stdout``, a shell's ``<(...)``) is written into instead:
+    replacing it by a file would leave its reader without the export, and run as root would
+    remove the device or pipe itself.
+
     :return: how many decisions were written.
     """
+    if path.is_dir():  # also "/" and ".", which have no name to put ".partial" after
+        raise click.ClickException(f"Cannot write {path}: it is a folder; give a file name.")
+    if path.exists() and not path.is_file():
+        try:
+            with path.open("w", encoding="utf-8") as out:
+                return export_decisions(out)
+        except OSError as error:
+            raise click.ClickException(f"Cannot write {path}: {error.strerror}") from error
     partial = path.with_name(path.name + ".partial")
     try:
         with partial.open("w", encoding="utf-8") as out:

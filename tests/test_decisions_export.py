@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import stat
+import threading
 from datetime import datetime
 
 import pytest
@@ -229,6 +232,35 @@ def test_out_inside_a_file_is_one_message(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, ["decisions", "export", "--out", str(tmp_path / "file" / "d.jsonl")])
     assert result.exit_code == 1
     assert "Cannot write" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("folder", ["/", ".", "tmp"])
+def test_out_that_is_a_folder_is_one_message(tmp_path, monkeypatch, folder):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MODERATION_DATABASE_URL", f"sqlite:///{tmp_path / 'x.sqlite'}")
+    out = str(tmp_path) if folder == "tmp" else folder
+    result = CliRunner().invoke(cli, ["decisions", "export", "--out", out])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert f"Cannot write {out}: it is a folder" in result.output
+    assert sorted(tmp_path.iterdir()) == []  # nothing written, the database not even opened
+
+
+def test_out_that_is_a_named_pipe_is_written_into(api, comments, export, tmp_path):
+    # Like --out /dev/stdout or a shell's <(...): replacing it by a file would leave its reader
+    # without the export (and, run as root, remove the device or pipe itself).
+    decide(api, "c-dumb", decision="reject")
+    fifo = tmp_path / "decisions.fifo"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text(encoding="utf-8")), daemon=True)
+    reader.start()
+    result = export("--out", str(fifo))
+    reader.join(timeout=10)
+    assert result.stderr == "exported 1 decisions\n"
+    assert [json.loads(line)["id"] for line in received[0].splitlines()] == ["c-dumb"]
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert sorted(tmp_path.iterdir()) == [fifo]
 
 
 def test_a_database_at_another_schema_revision_is_refused_not_migrated(tmp_path, monkeypatch):
