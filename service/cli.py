@@ -8,6 +8,7 @@ tests and other code call directly.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from collections.abc import Iterator
@@ -132,8 +133,23 @@ def decisions_export(out: str) -> None:
     """
     if not out.strip():
         raise click.BadParameter("give a file name, or '-' for stdout", param_hint="--out")
-    count = export_decisions(sys.stdout) if out == "-" else export_decisions_to(Path(out))
+    count = _export_decisions_to_stdout() if out == "-" else export_decisions_to(Path(out))
     click.echo(f"exported {count} decisions", err=True)
+
+
+def _export_decisions_to_stdout() -> int:
+    """Export to stdout; one that cannot be written (``> /dev/full``) is one message.
+
+    :return: how many decisions were written.
+    """
+    try:
+        count = export_decisions(sys.stdout)
+        sys.stdout.flush()  # a write error shows here, not as a traceback when Python exits
+    except OSError as error:
+        if error.errno == errno.EPIPE:
+            raise  # the reader left (| head): click ends quietly
+        raise click.ClickException(f"Cannot write the decisions to stdout: {error.strerror}") from error
+    return count
 
 
 def export_decisions_to(path: Path) -> int:

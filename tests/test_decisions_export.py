@@ -6,6 +6,7 @@ says) and exported through the command, reading ``MODERATION_DATABASE_URL`` like
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import os
@@ -261,6 +262,20 @@ def test_out_that_is_a_named_pipe_is_written_into(api, comments, export, tmp_pat
     assert [json.loads(line)["id"] for line in received[0].splitlines()] == ["c-dumb"]
     assert stat.S_ISFIFO(fifo.stat().st_mode)
     assert sorted(tmp_path.iterdir()) == [fifo]
+
+
+def test_a_stdout_that_cannot_be_written_is_one_message(app, app_config, monkeypatch):
+    # As with "moderation decisions export > /dev/full".
+    monkeypatch.setenv("MODERATION_DATABASE_URL", app_config["DATABASE_URL"])
+
+    def full_disk(_session, _out):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr("service.cli.write_decisions", full_disk)
+    result = CliRunner().invoke(cli, ["decisions", "export"])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "Cannot write the decisions to stdout: No space left on device" in result.output
 
 
 def test_a_database_at_another_schema_revision_is_refused_not_migrated(tmp_path, monkeypatch):
