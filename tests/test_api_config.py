@@ -81,6 +81,12 @@ def test_unusable_database_url_stops_the_start():
         create_app({"DATABASE_URL": "nosuchdb://x", "MODEL_PRELOAD": False})
 
 
+def test_database_url_that_is_not_utf8_stops_the_start():
+    # The drivers encode the URL (or the SQLite path in it) as UTF-8 only when connecting.
+    with pytest.raises(ConfigError, match="MODERATION_DATABASE_URL .* not UTF-8"):
+        create_app({"DATABASE_URL": "postgresql+psycopg://u@127.0.0.1/te\udcffst", "MODEL_PRELOAD": False})
+
+
 def test_invalid_policy_file_stops_the_start(tmp_path):
     policy = tmp_path / "policy.json"
     policy.write_text(json.dumps({"version": "broken"}))

@@ -96,8 +96,10 @@ def test_db_upgrade_command_creates_the_tables(tmp_path, monkeypatch):
         ("sqlite:////no/such/folder/x.sqlite", "Cannot upgrade"),
         ("postgresql+psycopg://postgres@127.0.0.1:1/test", "Cannot upgrade"),
         ("mysql://u@127.0.0.1/db", "driver that is not installed"),
+        # A byte that is not UTF-8 in the variable ($'...te\xffst'), as Python decodes it.
+        ("postgresql+psycopg://postgres@127.0.0.1:5432/te\udcffst", "not UTF-8"),
     ],
-    ids=["sqlite-folder-missing", "unreachable", "driver-missing"],
+    ids=["sqlite-folder-missing", "unreachable", "driver-missing", "not-utf8"],
 )
 def test_db_upgrade_on_an_unusable_database_is_one_message(monkeypatch, url, says):
     monkeypatch.setenv("MODERATION_DATABASE_URL", url)

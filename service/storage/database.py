@@ -30,8 +30,15 @@ T = TypeVar("T")
 def make_engine(url: str) -> Engine:
     """Create an engine for ``url``; SQLite gets the settings a multi-process server needs.
 
-    :raise ConfigError: the URL is malformed or names a driver that is not installed.
+    :raise ConfigError: the URL is malformed, not UTF-8 or names a driver that is not installed.
     """
+    try:
+        # An environment variable may hold bytes that are not UTF-8 (Python keeps them as
+        # surrogates); the drivers would fail on them only when connecting, with a traceback.
+        url.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ConfigError(f"MODERATION_DATABASE_URL {url!r} is not usable: it holds a byte that is "
+                          f"not UTF-8 (at character {error.start}).") from error
     try:
         engine = sa.create_engine(url)
     except (ArgumentError, NoSuchModuleError, ValueError) as error:
