@@ -37,10 +37,19 @@ def load_policy(path: str | Path | None = None) -> Policy:
         raise PolicyError(source, _problems(error.messages)) from error
 
 
+#: A policy is a few kilobytes; reading stops after this many bytes, so that a wrong path
+#: (``/dev/zero``, a log file) is refused at once instead of read without end.
+MAX_POLICY_BYTES = 1_000_000
+
+
 def _read(path: Path) -> str:
     """Return the file's text, or raise a PolicyError saying in plain words why not."""
     try:
-        return path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            raw = file.read(MAX_POLICY_BYTES + 1)
+        if len(raw) > MAX_POLICY_BYTES:
+            raise PolicyError(str(path), [f"larger than {MAX_POLICY_BYTES:,} bytes; is this a policy file?"])
+        return raw.decode("utf-8")
     except FileNotFoundError as error:
         raise PolicyError(str(path), ["file not found"]) from error
     except IsADirectoryError as error:

@@ -142,6 +142,8 @@ def _export_decisions_to_stdout() -> int:
 
     :return: how many decisions were written.
     """
+    if sys.stdout is None:  # started with stdout closed (``>&-``)
+        raise click.ClickException("Cannot write the decisions to stdout: it is closed; give --out FILE.")
     try:
         count = export_decisions(sys.stdout)
         sys.stdout.flush()  # a write error shows here, not as a traceback when Python exits
@@ -159,8 +161,12 @@ def export_decisions_to(path: Path) -> int:
     replacing it by a file would leave its reader without the export, and run as root would
     remove the device or pipe itself.
 
+    A symbolic link is followed: the file it points to is replaced, not the link.
+
     :return: how many decisions were written.
     """
+    if path.is_symlink():
+        path = path.resolve()
     if path.is_dir():  # also "/" and ".", which have no name to put ".partial" after
         raise click.ClickException(f"Cannot write {path}: it is a folder; give a file name.")
     if path.exists() and not path.is_file():

@@ -299,3 +299,27 @@ def test_export_to_a_file_writes_the_same_lines(api, comments, export, tmp_path)
     to_file = export("--out", str(out))
     assert to_file.stdout == "" and to_file.stderr == "exported 1 decisions\n"
     assert out.read_text(encoding="utf-8") == to_stdout.stdout
+
+
+def test_out_that_is_a_symbolic_link_replaces_the_file_it_points_to(api, comments, export, tmp_path):
+    decide(api, "c-dumb", decision="reject")
+    target = tmp_path / "exports" / "latest.jsonl"
+    target.parent.mkdir()
+    target.write_text("an earlier export\n", encoding="utf-8")
+    link = tmp_path / "decisions.jsonl"
+    link.symlink_to(target)
+    result = export("--out", str(link))
+    assert result.stderr == "exported 1 decisions\n"
+    assert link.is_symlink() and link.resolve() == target
+    assert [json.loads(line)["id"] for line in target.read_text(encoding="utf-8").splitlines()] == ["c-dumb"]
+
+
+def test_a_closed_stdout_is_one_message(app, app_config, monkeypatch):
+    # As with "moderation decisions export >&-": Python then has no sys.stdout at all.
+    monkeypatch.setenv("MODERATION_DATABASE_URL", app_config["DATABASE_URL"])
+    runner = CliRunner()
+    with runner.isolation():
+        monkeypatch.setattr("sys.stdout", None)
+        with pytest.raises(SystemExit) as exit_info:
+            cli.main(["decisions", "export"], prog_name="moderation")
+    assert exit_info.value.code == 1

@@ -122,6 +122,7 @@ def test_check_lists_every_problem_at_once(tmp_path, default_data):
         ("[]", "(top level): must be a JSON object"),
         (b"\xff\xfe{}", "not UTF-8 text"),
         ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        (b" " * 1_000_001, "larger than 1,000,000 bytes"),
     ],
 )
 def test_check_explains_a_file_that_is_not_a_policy_object(tmp_path, content, problem):
@@ -148,3 +149,10 @@ def test_check_explains_a_path_that_cannot_be_read(tmp_path, make_path, problem)
     result = check(path)
     assert result.exit_code == 1
     assert result.stderr == f"Invalid policy {path}:\n  - {problem}\n"
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_check_stops_reading_a_file_without_end() -> None:
+    result = check(Path("/dev/zero"))
+    assert result.exit_code == 1
+    assert "larger than 1,000,000 bytes" in result.stderr
