@@ -98,8 +98,13 @@ def test_db_upgrade_command_creates_the_tables(tmp_path, monkeypatch):
         ("mysql://u@127.0.0.1/db", "driver that is not installed"),
         # A byte that is not UTF-8 in the variable ($'...te\xffst'), as Python decodes it.
         ("postgresql+psycopg://postgres@127.0.0.1:5432/te\udcffst", "not UTF-8"),
+        # Would "create the tables" in a database that is gone when the command ends.
+        ("sqlite:///:memory:", "in-memory SQLite database"),
+        ("sqlite://", "in-memory SQLite database"),
+        ("sqlite:///file:x?mode=memory&uri=true", "in-memory SQLite database"),
     ],
-    ids=["sqlite-folder-missing", "unreachable", "driver-missing", "not-utf8"],
+    ids=["sqlite-folder-missing", "unreachable", "driver-missing", "not-utf8", "memory", "memory-no-path",
+         "memory-uri"],
 )
 def test_db_upgrade_on_an_unusable_database_is_one_message(monkeypatch, url, says):
     monkeypatch.setenv("MODERATION_DATABASE_URL", url)

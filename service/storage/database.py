@@ -40,7 +40,14 @@ def make_engine(url: str) -> Engine:
         raise ConfigError(f"MODERATION_DATABASE_URL {url!r} is not usable: it holds a byte that is "
                           f"not UTF-8 (at character {error.start}).") from error
     try:
-        engine = sa.create_engine(url)
+        parsed = sa.make_url(url)
+        if parsed.get_backend_name() == "sqlite" and (
+                parsed.database in (None, "", ":memory:") or parsed.query.get("mode") == "memory"):
+            # Each connection (each worker, each command) would get an empty database of its own.
+            raise ConfigError(f"MODERATION_DATABASE_URL {url!r} is an in-memory SQLite database, "
+                              "which every connection sees empty; give a file, e.g. "
+                              "sqlite:///instance/moderation.sqlite.")
+        engine = sa.create_engine(parsed)
     except (ArgumentError, NoSuchModuleError, ValueError) as error:
         raise ConfigError(f"MODERATION_DATABASE_URL {url!r} is not usable: {error}") from error
     except ImportError as error:  # the dialect is known, its driver is not installed
