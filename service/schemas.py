@@ -72,12 +72,16 @@ def _within_comment_limit(value: str) -> None:
         raise ValidationError(f"Longer than the limit of {limit} characters ({len(value)}).")
 
 
-def _in_utc_range(value: datetime) -> None:
-    """Refuse times that have no UTC equivalent (year 1 with a positive offset)."""
-    try:
-        value.astimezone(UTC)
-    except OverflowError as error:
-        raise ValidationError("Out of the range of dates.") from error
+class UtcDateTime(fields.AwareDateTime):
+    """A time with a zone (none given: UTC), loaded as UTC: the answer to a POST shows it as
+    every later GET does, and a time with no UTC equivalent (year 1, +02:00) is refused."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        loaded = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return loaded.astimezone(UTC)
+        except OverflowError as error:
+            raise ValidationError("Out of the range of dates.") from error
 
 
 def _id(**kwargs: Any) -> Text:
@@ -122,9 +126,7 @@ class ArticleInputSchema(InputSchema):
     body = Text(load_default="", validate=validate.Length(max=200_000))
     url = Url(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=2048))
     lang = _lang(allow_none=True)
-    published_at = fields.AwareDateTime(
-        allow_none=True, default_timezone=UTC, validate=_in_utc_range
-    )
+    published_at = UtcDateTime(allow_none=True, default_timezone=UTC)
 
 
 class CommentInputSchema(InputSchema):

@@ -90,6 +90,13 @@ def test_publishing_an_article_lets_the_model_prepare_it(api, article, model):
     assert (model.prepared[-1].title, model.prepared[-1].body) == (article["title"], "Neuer Text.")
 
 
+def test_an_article_s_publication_time_is_answered_in_utc_as_stored(api):
+    sent = {"id": "a-tz", "title": "Titel", "body": "Text", "published_at": "2026-11-25T08:30:00+02:00"}
+    created = api.post("/v1/articles", role="backend", json=sent).json
+    stored = api.get("/v1/articles/a-tz", role="backend").json
+    assert created["published_at"] == stored["published_at"] == "2026-11-25T06:30:00+00:00"
+
+
 def test_a_model_failing_to_prepare_an_article_does_not_fail_the_request(api, model, monkeypatch, rows):
     def fail(_article):
         raise RuntimeError("model on fire")
