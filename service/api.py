@@ -35,6 +35,10 @@ class Parser(FlaskParser):
         """Return the decoded JSON body, or abort with 415 or 400."""
         if not is_json_request(req):
             abort(415, message="The request body must be JSON, sent as 'application/json'.")
+        if req.content_encoding not in (None, "", "identity"):
+            # Not decoded here: the compressed bytes would be read as broken UTF-8.
+            abort(415, message=f"Content-Encoding '{req.content_encoding}' is not supported; "
+                  "send the body uncompressed.")
         body = req.get_data(cache=True)  # aborts with 413 beyond MAX_CONTENT_LENGTH
         _refuse_cut_stream(req, body)
         if not body.strip():

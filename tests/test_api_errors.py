@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import gzip
 import io
 
 import pytest
@@ -66,6 +67,17 @@ def test_unusable_body(api, rows, path, body, content_type, status, says):
     before = rows()
     response = api.post(path, role="backend", data=body, content_type=content_type)
     assert says in assert_problem(response, status)["detail"]
+    assert rows() == before
+
+
+@pytest.mark.parametrize("path", ["/v1/comments", "/v1/articles", "/v1/comments/batch"])
+def test_a_compressed_body_is_refused_by_its_encoding_not_read_as_broken_utf8(api, rows, path):
+    api.post_article()
+    before = rows()
+    body = gzip.compress(b'{"id": "c-1", "article_id": "a-1", "text": "Gut erklaert."}')
+    response = api.post(path, role="backend", data=body, content_type="application/json",
+                        environ_base={"HTTP_CONTENT_ENCODING": "gzip"})
+    assert "Content-Encoding 'gzip' is not supported" in assert_problem(response, 415)["detail"]
     assert rows() == before
 
 
