@@ -51,8 +51,17 @@ class FastTfidf:
     _word_columns: Callable[[str], np.ndarray] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        # Cached per object, not per class: a word's columns depend on this vocabulary.
-        object.__setattr__(self, "_word_columns", word_cache(WORD_CACHE_SIZE)(self._columns_of))
+        # Cached per object, not per class: a word's columns depend on this vocabulary. The
+        # function closes over the vocabulary and analyzer, not over self: a cache holding a
+        # bound method would make a reference cycle, and gunicorn freezes the preloaded objects
+        # (gc.freeze), so a replaced model's cache would never be freed.
+        lookup, char_ngrams_of = self.vocabulary.get, self.analyzer.char_ngrams_of
+
+        def columns_of(word: str) -> np.ndarray:
+            """The columns of the word's character n-grams that are in the vocabulary."""
+            return np.array([c for c in map(lookup, char_ngrams_of(word)) if c is not None], dtype=np.intp)
+
+        object.__setattr__(self, "_word_columns", word_cache(WORD_CACHE_SIZE)(columns_of))
 
     @classmethod
     def from_vectorizer(cls, vectorizer: TfidfVectorizer) -> FastTfidf:
@@ -64,12 +73,6 @@ class FastTfidf:
             vocabulary=dict(vectorizer.vocabulary_),
             idf=np.asarray(vectorizer.idf_, dtype=np.float64),
         )
-
-    def _columns_of(self, word: str) -> np.ndarray:
-        """The columns of the word's character n-grams that are in the vocabulary."""
-        lookup = self.vocabulary.get
-        return np.array([c for c in map(lookup, self.analyzer.char_ngrams_of(word)) if c is not None],
-                        dtype=np.intp)
 
     def transform_normalized(self, normalized: str) -> SparseVector:
         """TF-IDF of an already normalised text (the same n-grams as ``analyzer.ngrams_by_word``)."""

@@ -7,6 +7,8 @@ comment of the team data (and on odd inputs), for every head the bundle has.
 from __future__ import annotations
 
 import copy
+import gc
+import weakref
 
 import numpy as np
 import pytest
@@ -139,3 +141,17 @@ def test_fast_tfidf_refuses_settings_it_does_not_implement() -> None:
     vectorizer = TfidfVectorizer(analyzer=NgramAnalyzer(), sublinear_tf=False).fit(["ein text", "noch einer"])
     with pytest.raises(ValueError, match="sublinear_tf"):
         FastTfidf.from_vectorizer(vectorizer)
+
+
+def test_a_fast_tfidf_is_freed_without_the_garbage_collector(trained_model, texts) -> None:
+    # gunicorn freezes the preloaded objects (gc.freeze): one kept alive only by a reference
+    # cycle, e.g. through its own word cache, would stay in memory after a model swap.
+    fast = FastTfidf.from_vectorizer(trained_model.respect.named_steps["tfidf"])
+    fast.transform_normalized(normalize_text(texts[0]))  # fills the cache
+    freed = weakref.ref(fast)
+    gc.disable()
+    try:
+        del fast
+        assert freed() is None
+    finally:
+        gc.enable()
