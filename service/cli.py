@@ -25,7 +25,7 @@ from sqlalchemy.exc import DBAPIError
 from policies import PolicyError
 from service import create_app
 from service.config import ConfigError
-from service.storage import database_revision, db, head_revision, upgrade_database
+from service.storage import database_revision, db, head_revision, shown_url, upgrade_database
 from service.storage.decisions import write_decisions
 from service.storage.keys import create_key
 from service.storage.models import ROLES
@@ -54,9 +54,9 @@ def _database(url: str, doing: str) -> Iterator[None]:
         yield
     except DBAPIError as error:
         reason = str(error.orig).splitlines()[0]
-        raise click.ClickException(f"Cannot {doing} {_shown(url)}: {reason}") from error
+        raise click.ClickException(f"Cannot {doing} {shown_url(url)}: {reason}") from error
     except AlembicCommandError as error:  # e.g. a schema revision a newer version wrote
-        raise click.ClickException(f"Cannot {doing} {_shown(url)}: {error}") from error
+        raise click.ClickException(f"Cannot {doing} {shown_url(url)}: {error}") from error
 
 
 def _missing_sqlite_file(url: str) -> str | None:
@@ -66,11 +66,6 @@ def _missing_sqlite_file(url: str) -> str | None:
     if parsed.get_backend_name() != "sqlite" or not path or path == ":memory:":
         return None
     return None if Path(path).exists() else path
-
-
-def _shown(url: str) -> str:
-    """The database URL with its password masked."""
-    return make_url(url).render_as_string(hide_password=True)
 
 
 @click.group("db")
@@ -88,11 +83,11 @@ def db_upgrade() -> None:
         upgrade_database(url)
         after = database_revision(url)
     if before is None:
-        click.echo(f"Database {_shown(url)}: created the tables (schema revision {after}).")
+        click.echo(f"Database {shown_url(url)}: created the tables (schema revision {after}).")
     elif before != after:
-        click.echo(f"Database {_shown(url)}: upgraded the schema from revision {before} to {after}.")
+        click.echo(f"Database {shown_url(url)}: upgraded the schema from revision {before} to {after}.")
     else:
-        click.echo(f"Database {_shown(url)} is up to date (schema revision {after}).")
+        click.echo(f"Database {shown_url(url)} is up to date (schema revision {after}).")
 
 
 @click.group("keys")
@@ -165,11 +160,15 @@ def export_decisions_to(path: Path) -> int:
 
     :return: how many decisions were written.
     """
-    if path.is_symlink():
-        path = path.resolve()
-    if path.is_dir():  # also "/" and ".", which have no name to put ".partial" after
+    try:
+        target = path.resolve() if path.is_symlink() else path
+        is_folder, is_special = target.is_dir(), target.exists() and not target.is_file()
+    except (OSError, RuntimeError) as error:  # no permission to look; a symlink loop
+        raise click.ClickException(f"Cannot write {path}: {getattr(error, 'strerror', None) or error}") from error
+    path = target
+    if is_folder:  # also "/" and ".", which have no name to put ".partial" after
         raise click.ClickException(f"Cannot write {path}: it is a folder; give a file name.")
-    if path.exists() and not path.is_file():
+    if is_special:
         try:
             with path.open("w", encoding="utf-8") as out:
                 return export_decisions(out)
@@ -213,7 +212,7 @@ def export_decisions(out: TextIO) -> int:
                 return 0
             if revision != head:
                 raise click.ClickException(
-                    f"Database {_shown(url)} is at schema revision {revision}, this version reads "
+                    f"Database {shown_url(url)} is at schema revision {revision}, this version reads "
                     f"{head}: run 'moderation db upgrade' (or export with the version that serves it).")
             return write_decisions(db.session(), out)
 
@@ -236,7 +235,7 @@ def serve(host: str, port: int, workers: int) -> None:
         url = app.config["DATABASE_URL"]
     with _database(url, "upgrade"):
         upgrade_database(url)
-    click.echo(f"Database {_shown(url)} is up to date; starting gunicorn.", err=True)
+    click.echo(f"Database {shown_url(url)} is up to date; starting gunicorn.", err=True)
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     os.execv(
         sys.executable,

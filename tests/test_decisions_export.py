@@ -318,8 +318,28 @@ def test_a_closed_stdout_is_one_message(app, app_config, monkeypatch):
     # As with "moderation decisions export >&-": Python then has no sys.stdout at all.
     monkeypatch.setenv("MODERATION_DATABASE_URL", app_config["DATABASE_URL"])
     runner = CliRunner()
-    with runner.isolation():
+    with runner.isolation() as streams:
         monkeypatch.setattr("sys.stdout", None)
         with pytest.raises(SystemExit) as exit_info:
             cli.main(["decisions", "export"], prog_name="moderation")
+        said = streams[1].getvalue().decode()
     assert exit_info.value.code == 1
+    assert "Cannot write the decisions to stdout: it is closed; give --out FILE." in said
+
+
+@pytest.mark.parametrize("kind", ["symlink-loop", "no-permission"])
+def test_out_that_cannot_even_be_looked_at_is_one_message(tmp_path, monkeypatch, kind):
+    monkeypatch.setenv("MODERATION_DATABASE_URL", f"sqlite:///{tmp_path / 'x.sqlite'}")
+    out = tmp_path / "decisions.jsonl"
+    if kind == "symlink-loop":
+        out.symlink_to(tmp_path / "other.jsonl")
+        (tmp_path / "other.jsonl").symlink_to(out)
+    else:
+        def refused(self, *args, **kwargs):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+
+        monkeypatch.setattr("pathlib.Path.is_dir", refused)
+    result = CliRunner().invoke(cli, ["decisions", "export", "--out", str(out)])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert f"Cannot write {out}:" in result.output

@@ -102,15 +102,29 @@ def test_db_upgrade_command_creates_the_tables(tmp_path, monkeypatch):
         ("sqlite:///:memory:", "in-memory SQLite database"),
         ("sqlite://", "in-memory SQLite database"),
         ("sqlite:///file:x?mode=memory&uri=true", "in-memory SQLite database"),
+        ("sqlite:///file::memory:?uri=true", "in-memory SQLite database"),
     ],
     ids=["sqlite-folder-missing", "unreachable", "driver-missing", "not-utf8", "memory", "memory-no-path",
-         "memory-uri"],
+         "memory-uri", "memory-uri-name"],
 )
 def test_db_upgrade_on_an_unusable_database_is_one_message(monkeypatch, url, says):
     monkeypatch.setenv("MODERATION_DATABASE_URL", url)
     result = CliRunner().invoke(db_cli, ["upgrade"])
     assert result.exit_code == 1
     assert says in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["mysql://moderation:s3cret@127.0.0.1/db", "postgresql+psycopg://moderation:s3cret@127.0.0.1/te\udcffst",
+     "postgresql+psycopg://moderation:s3cret@127.0.0.1:1/test"],
+    ids=["driver-missing", "not-utf8", "unreachable"],
+)
+def test_an_unusable_database_url_is_shown_without_its_password(monkeypatch, url):
+    monkeypatch.setenv("MODERATION_DATABASE_URL", url)
+    result = CliRunner().invoke(db_cli, ["upgrade"])
+    assert result.exit_code == 1
+    assert "moderation:***@127.0.0.1" in result.output and "s3cret" not in result.output
 
 
 def test_db_upgrade_on_a_schema_from_a_newer_version_is_one_message(tmp_path, monkeypatch):

@@ -8,6 +8,7 @@ transaction (``expire_on_commit=False``) for the response.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -27,6 +28,17 @@ _WRITES = "moderation_writes"  # execution option marking a unit of work that wr
 T = TypeVar("T")
 
 
+_PASSWORD = re.compile(r"(://[^:/@]*:)[^@/]*@")  # the password in scheme://user:password@host
+
+
+def shown_url(url: str) -> str:
+    """The database URL with its password masked, for messages."""
+    try:
+        return sa.make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):  # unparsable, or a byte that is not UTF-8: mask by hand
+        return _PASSWORD.sub(r"\1***@", url)
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine for ``url``; SQLite gets the settings a multi-process server needs.
 
@@ -37,21 +49,21 @@ def make_engine(url: str) -> Engine:
         # surrogates); the drivers would fail on them only when connecting, with a traceback.
         url.encode("utf-8")
     except UnicodeEncodeError as error:
-        raise ConfigError(f"MODERATION_DATABASE_URL {url!r} is not usable: it holds a byte that is "
+        raise ConfigError(f"MODERATION_DATABASE_URL {shown_url(url)!r} is not usable: it holds a byte that is "
                           f"not UTF-8 (at character {error.start}).") from error
     try:
         parsed = sa.make_url(url)
         if parsed.get_backend_name() == "sqlite" and (
-                parsed.database in (None, "", ":memory:") or parsed.query.get("mode") == "memory"):
+                not parsed.database or ":memory:" in parsed.database or parsed.query.get("mode") == "memory"):
             # Each connection (each worker, each command) would get an empty database of its own.
-            raise ConfigError(f"MODERATION_DATABASE_URL {url!r} is an in-memory SQLite database, "
+            raise ConfigError(f"MODERATION_DATABASE_URL {shown_url(url)!r} is an in-memory SQLite database, "
                               "which every connection sees empty; give a file, e.g. "
                               "sqlite:///instance/moderation.sqlite.")
         engine = sa.create_engine(parsed)
     except (ArgumentError, NoSuchModuleError, ValueError) as error:
-        raise ConfigError(f"MODERATION_DATABASE_URL {url!r} is not usable: {error}") from error
+        raise ConfigError(f"MODERATION_DATABASE_URL {shown_url(url)!r} is not usable: {error}") from error
     except ImportError as error:  # the dialect is known, its driver is not installed
-        raise ConfigError(f"MODERATION_DATABASE_URL {url!r} needs a database driver that is not "
+        raise ConfigError(f"MODERATION_DATABASE_URL {shown_url(url)!r} needs a database driver that is not "
                           f"installed ({error.name}); use sqlite:/// or postgresql+psycopg://.") from error
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _configure_sqlite)
