@@ -30,13 +30,19 @@ def parse_json(raw: str | bytes) -> Any:
     try:
         return json.loads(raw)
     except json.JSONDecodeError as error:
-        raise JSONTextError(
-            f"is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
-        ) from error
+        raise JSONTextError(f"is not valid JSON: {error.msg} ({_position(error)})") from error
     except RecursionError as error:
         raise JSONTextError("is nested too deeply to be read as JSON") from error
     except ValueError as error:  # Python converts integers of at most 4,300 digits
         raise JSONTextError("holds a number with too many digits to be read") from error
+
+
+def _position(error: json.JSONDecodeError) -> str:
+    """Where the error is: line and column in a text of several lines, else the character (a
+    JSON-lines caller names the line itself, and its final newline is no second line)."""
+    if "\n" in error.doc.strip():
+        return f"line {error.lineno}, column {error.colno}"
+    return f"character {error.pos + 1}"
 
 
 __all__ = ["JSONTextError", "parse_json"]

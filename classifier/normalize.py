@@ -31,8 +31,8 @@ _MENTION = re.compile(r"@\w+")
 # A word with leetspeak digits (one kind per run) between letters: "v0llid1ot", "schei55e";
 # not "iphone17s" or "h5n1" (digit runs, other digits).
 _LEET_WORD = re.compile(r"(?<![\w$])[a-z]+(?:(?:0+|1+|3+|4+|5+|7+|\$+)[a-z]+)+(?![\w$])")
-# ... except the plural of a short model name: "mp3s", "ps4s", "a7s" (but "sh1t", "d3pp" are read).
-_MODEL_PLURAL = re.compile(r"[a-z]{1,3}[0-9]+s")
+# ... except the plural of a short model name: "mp3s", "ps4s" (but "sh1t", "d3pp", "a5s" are read).
+_MODEL_PLURAL = re.compile(r"[a-z]{2,3}[0-9]+s")
 # Three or more single letters joined by filler: "i d i o t", "i-d-i-o-t", "p.e.n.n.e.r",
 # "i 💩 d 💩 i 💩 o 💩 t". Each letter must stand alone (no letter on either side).
 # Digits count as letters here so that "V 0 l l i d i o t" is joined before leetspeak is read.

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from classifier.corpora import CorpusError
+from classifier.jsontext import JSONTextError, parse_json
 
 LANGS = ("de", "en")
 
@@ -149,13 +150,14 @@ def _load_articles(folder: Path, errors: list[str]) -> dict[str, TeamArticle]:
     articles: dict[str, TeamArticle] = {}
     for path in sorted(folder.glob("*.json")):
         where = f"{path}:1"
+        raw = path.read_bytes()
         try:
-            obj = json.loads(path.read_text(encoding="utf-8"))
+            obj = parse_json(raw.decode("utf-8"))
         except UnicodeDecodeError as exc:
-            errors.append(f"{path}:{_line_of(path.read_bytes(), exc.start)}: not valid UTF-8")
+            errors.append(f"{path}:{_line_of(raw, exc.start)}: not valid UTF-8")
             continue
-        except json.JSONDecodeError as exc:
-            errors.append(f"{path}:{exc.lineno}: invalid JSON ({exc.msg})")
+        except JSONTextError as exc:
+            errors.append(f"{path}: the file {exc}")
             continue
         problems = _check_fields(obj, _ARTICLE_FIELDS, {})
         if not problems:
@@ -228,9 +230,9 @@ def _read_jsonl(path: Path, errors: list[str]) -> list[tuple[int, Any]]:
         if not line.strip():
             continue  # blank lines (e.g. the final newline) carry nothing
         try:
-            objects.append((lineno, json.loads(line)))
-        except json.JSONDecodeError as exc:
-            errors.append(f"{path}:{lineno}: invalid JSON ({exc.msg}, column {exc.colno})")
+            objects.append((lineno, parse_json(line)))
+        except JSONTextError as exc:
+            errors.append(f"{path}:{lineno}: the line {exc}")
     return objects
 
 

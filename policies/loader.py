@@ -23,12 +23,12 @@ def load_policy(path: str | Path | None = None) -> Policy:
     """
     if path is None:
         source = DEFAULT_SOURCE
-        text = resources.files(__package__).joinpath("default.json").read_text(encoding="utf-8")
+        raw = resources.files(__package__).joinpath("default.json").read_bytes()
     else:
         source = str(path)
-        text = _read(Path(path))
+        raw = _read(Path(path))
     try:
-        data = parse_json(text)
+        data = parse_json(raw)
     except JSONTextError as error:
         raise PolicyError(source, [f"the file {error}"]) from error
     try:
@@ -42,22 +42,20 @@ def load_policy(path: str | Path | None = None) -> Policy:
 MAX_POLICY_BYTES = 1_000_000
 
 
-def _read(path: Path) -> str:
-    """Return the file's text, or raise a PolicyError saying in plain words why not."""
+def _read(path: Path) -> bytes:
+    """Return the file's bytes, or raise a PolicyError saying in plain words why not."""
     try:
         with path.open("rb") as file:
             raw = file.read(MAX_POLICY_BYTES + 1)
         if len(raw) > MAX_POLICY_BYTES:
             raise PolicyError(str(path), [f"larger than {MAX_POLICY_BYTES:,} bytes; is this a policy file?"])
-        return raw.decode("utf-8")
+        return raw
     except FileNotFoundError as error:
         raise PolicyError(str(path), ["file not found"]) from error
     except IsADirectoryError as error:
         raise PolicyError(str(path), ["is a directory, not a file"]) from error
     except OSError as error:
         raise PolicyError(str(path), [f"cannot read the file: {error.strerror}"]) from error
-    except UnicodeDecodeError as error:
-        raise PolicyError(str(path), [f"not UTF-8 text: {error.reason}"]) from error
 
 
 def _problems(messages: dict | list, path: str = "") -> list[str]:

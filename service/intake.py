@@ -91,7 +91,7 @@ def submit(submissions: Sequence[Submission]) -> list[Stored | Refused]:
         ):
             results.append(_moved(submission, stored.article_id))
         elif context.texts.get(submission.id) == submission.text:
-            results.append(Stored(_kept(get_comment(session, submission.id)), Outcome.UNCHANGED))
+            results.append(Stored(_kept(stored), Outcome.UNCHANGED))  # read just above
         else:
             inputs.append(_input(submission, context, inline))
             results.append(None)  # to score

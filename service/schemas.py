@@ -76,6 +76,10 @@ class UtcDateTime(fields.AwareDateTime):
     """A time with a zone (none given: UTC), loaded as UTC: the answer to a POST shows it as
     every later GET does, and a time with no UTC equivalent (year 1, +02:00) is refused."""
 
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("default_timezone", UTC)
+        super().__init__(**kwargs)
+
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
         loaded = super()._deserialize(value, attr, data, **kwargs)
         try:
@@ -126,7 +130,7 @@ class ArticleInputSchema(InputSchema):
     body = Text(load_default="", validate=validate.Length(max=200_000))
     url = Url(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=2048))
     lang = _lang(allow_none=True)
-    published_at = UtcDateTime(allow_none=True, default_timezone=UTC)
+    published_at = UtcDateTime(allow_none=True)
 
 
 class CommentInputSchema(InputSchema):

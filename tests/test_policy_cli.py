@@ -120,7 +120,7 @@ def test_check_lists_every_problem_at_once(tmp_path, default_data):
         ('{\n  "version": "1",\n  "premoderation": false,,\n}', "not valid JSON: Expecting"),
         ('{\n  "version": "1"\n  "rules": {}\n}', "(line 3, column 3)"),
         ("[]", "(top level): must be a JSON object"),
-        (b"\xff\xfe{}", "not UTF-8 text"),
+        (b"\xff\xfe{}", "the file is not valid UTF-8 (at byte 0)"),
         ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
         (b" " * 1_000_001, "larger than 1,000,000 bytes"),
     ],

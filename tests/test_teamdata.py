@@ -163,7 +163,15 @@ def test_types_fields_and_json_errors(tmp_path: Path) -> None:
     assert f"{path}:3: missing field 'text'" in message
     assert f"{path}:4: id 'de-test-artikel-4' is not '<article_id>-<3-digit number>'" in message
     assert f"{path}:5: lang 'fr'" in message
-    assert f"{path}:6: invalid JSON" in message
+    assert (f"{path}:6: the line is not valid JSON: "
+            "Expecting property name enclosed in double quotes (character 17)") in message
+
+
+def test_team_data_nested_too_deeply_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    path = write_folder(tmp_path, [comment(1)])
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("[" * 100_000 + "]" * 100_000 + "\n")
+    assert f"{path}:2: the line is nested too deeply" in load_error(tmp_path)
 
 
 def test_bad_article(tmp_path: Path) -> None:
