@@ -41,6 +41,8 @@ def _app() -> Iterator[Flask]:
         app = create_app({"MODEL_PRELOAD": False})
     except (ConfigError, PolicyError) as error:
         raise click.ClickException(str(error)) from error
+    except OSError as error:  # the instance folder cannot be made
+        raise click.ClickException(f"Cannot set up the service: {error.strerror} ({error.filename})") from error
     try:
         yield app
     finally:

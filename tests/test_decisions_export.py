@@ -343,3 +343,17 @@ def test_out_that_cannot_even_be_looked_at_is_one_message(tmp_path, monkeypatch,
     assert result.exit_code == 1
     assert isinstance(result.exception, SystemExit), result.exception
     assert f"Cannot write {out}:" in result.output
+
+
+def test_an_instance_folder_that_cannot_be_made_is_named_not_blamed_on_stdout(tmp_path, monkeypatch):
+    monkeypatch.setenv("MODERATION_DATABASE_URL", f"sqlite:///{tmp_path / 'x.sqlite'}")
+
+    def refused(path, *args, **kwargs):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+
+    monkeypatch.setattr("os.makedirs", refused)
+    result = CliRunner().invoke(cli, ["decisions", "export"])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "Cannot set up the service: Permission denied (" in result.output
+    assert "stdout" not in result.output
