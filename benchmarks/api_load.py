@@ -242,21 +242,16 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def bare_command(port: int, workers: int) -> list[str]:
-    """gunicorn serving the bare app with the service's gunicorn.conf.py."""
+BARE_APP = "bare_app:app"
+UNSCORED_APP = "unscored_app:create_unscored_app()"  # the service with a fixed classifier answer
+
+
+def gunicorn_command(app: str, port: int, workers: int) -> list[str]:
+    """gunicorn serving ``app`` (a module beside this script) with the service's gunicorn.conf.py."""
     return [
         sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF),
         "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-        "--pythonpath", str(HERE), "bare_app:app",
-    ]  # fmt: skip
-
-
-def unscored_command(port: int, workers: int) -> list[str]:
-    """gunicorn serving the service with a fixed classifier answer (``unscored_app.py``)."""
-    return [
-        sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF),
-        "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-        "--pythonpath", f"{HERE},{REPO}", "unscored_app:create_unscored_app()",
+        "--pythonpath", f"{HERE},{REPO}", app,
     ]  # fmt: skip
 
 
@@ -480,30 +475,28 @@ def bench_database(kind: str, args: argparse.Namespace, settings: Settings, work
     mix = workdir / "mix.lua"
     write_mix(mix, comments)
     bare_env = server_env(workdir, f"bare-{kind}", settings.gunicorn_args)
-    bare_command_line = bare_command(free_port(), settings.workers)
+    bare_command_line = gunicorn_command(BARE_APP, free_port(), settings.workers)
     with (
         running("bare", bare_command_line, bare_env, workdir / f"bare-{kind}.log", "/") as bare,
         fresh_database(kind, workdir, args.postgres_url) as database_url,
     ):
         key = backend_key(database_url)
-        env = server_env(
-            workdir, f"service-{kind}", settings.gunicorn_args,
-            DATABASE_URL=database_url, MODEL_DIR=str(args.model_dir),
-        )  # fmt: skip
-        command = service_command(free_port(), settings.workers)
         with ExitStack() as servers:
-            service = servers.enter_context(
-                running("service", command, env, workdir / f"service-{kind}.log", "/readyz"))
+
+            def start(name: str, command: list[str]) -> Server:
+                """A server of the service's code on this database, stopped when the block ends."""
+                env = server_env(
+                    workdir, f"{name}-{kind}", settings.gunicorn_args,
+                    DATABASE_URL=database_url, MODEL_DIR=str(args.model_dir),
+                )  # fmt: skip
+                return servers.enter_context(running(name, command, env, workdir / f"{name}-{kind}.log", "/readyz"))
+
+            service = start("service", service_command(free_port(), settings.workers))
             register_articles(service.url, key, articles)
             targets = {"bare": (bare, "no-key-needed"), "service": (service, key)}
             if args.unscored:
-                unscored_env = server_env(
-                    workdir, f"unscored-{kind}", settings.gunicorn_args,
-                    DATABASE_URL=database_url, MODEL_DIR=str(args.model_dir),
-                )  # fmt: skip
-                targets["unscored"] = (servers.enter_context(running(
-                    "unscored", unscored_command(free_port(), settings.workers), unscored_env,
-                    workdir / f"unscored-{kind}.log", "/readyz")), key)
+                unscored_server = start("unscored", gunicorn_command(UNSCORED_APP, free_port(), settings.workers))
+                targets["unscored"] = (unscored_server, key)
             rounds = alternate(wrk, targets, settings, mix, kind)
         stored = count_comments(database_url)
     unscored = combine(rounds["unscored"]) if args.unscored else None
