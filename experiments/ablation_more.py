@@ -39,6 +39,7 @@ for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import argparse  # noqa: E402
 import hashlib  # noqa: E402
 import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import joblib  # noqa: E402
@@ -92,14 +93,20 @@ def counts(texts: list[str], cache: Path) -> tuple[sp.csr_matrix, np.ndarray]:
     return matrix, names
 
 
-def embeddings(texts: list[str], cache: Path) -> np.ndarray:
-    """USE-v3 embeddings (one BLAS thread), cached."""
-    path = cache / f"use3-{fingerprint(texts)}.npy"
+def cached_embeddings(texts: list[str], cache: Path, name: str,
+                      embed: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+    """``embed(texts)``, kept under ``cache`` as ``<name>-<fingerprint>.npy`` and read from there."""
+    path = cache / f"{name}-{fingerprint(texts)}.npy"
     if path.exists():
         return np.load(path)
-    vectors = SentenceEmbedder(threads=1).transform(texts)
+    vectors = embed(texts)
     np.save(path, vectors)
     return vectors
+
+
+def embeddings(texts: list[str], cache: Path) -> np.ndarray:
+    """USE-v3 embeddings (one BLAS thread), cached."""
+    return cached_embeddings(texts, cache, "use3", SentenceEmbedder(threads=1).transform)
 
 
 def tfidf(count_matrix: sp.csr_matrix, names: np.ndarray, *, word: tuple[int, int] | None,

