@@ -18,7 +18,6 @@ from classifier.bundle import ModelLoadError, current_version
 from classifier.cli import (
     COMMANDS,
     data_dir_option,
-    default_team_dir,
     model_dir_option,
     no_encoder_option,
     prepare_model_dir,
@@ -61,12 +60,8 @@ def serve_command(host: str, port: int, workers: int) -> None:
     except ModelLoadError as error:
         raise click.ClickException(str(error)) from error
     if version is None:
-        from classifier.training import train_models
-
-        prepare_model_dir(model_dir)
         click.echo(f"No model in {model_dir}: training one before serving.", err=True)
-        train_models(default_team_dir(), model_dir, resolve_data_dir(None),
-                     progress=lambda message: click.echo(message, err=True))
+        run_training(None, model_dir, resolve_data_dir(None), no_encoder=False)
     run_service(host, port, workers)
 
 
