@@ -62,12 +62,14 @@ def _database(url: str, doing: str) -> Iterator[None]:
 
 
 def _missing_sqlite_file(url: str) -> str | None:
-    """The path of a SQLite database file that does not exist (connecting would create it)."""
+    """The path of a SQLite database file that does not exist (connecting would create it).
+
+    Only file URLs get here: ``make_engine`` refuses in-memory SQLite when the app is made.
+    """
     parsed = make_url(url)
-    path = parsed.database
-    if parsed.get_backend_name() != "sqlite" or not path or path == ":memory:":
+    if parsed.get_backend_name() != "sqlite" or Path(parsed.database).exists():
         return None
-    return None if Path(path).exists() else path
+    return parsed.database
 
 
 @click.group("db")

@@ -36,8 +36,8 @@ _LANG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z")
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
-class _Storable(fields.String):
-    """Refuses strings no database can store: a NUL character or an unpaired surrogate."""
+class Text(fields.String):
+    """A string every database can store: no NUL character, no unpaired surrogate."""
 
     default_error_messages = {
         "unstorable": "Contains a NUL character or an unpaired surrogate, which cannot be stored."
@@ -50,11 +50,7 @@ class _Storable(fields.String):
         return text
 
 
-class Text(_Storable):
-    """A string every database can store: no NUL character, no unpaired surrogate."""
-
-
-class Url(_Storable, fields.Url):
+class Url(Text, fields.Url):
     """A URL every database can store: the URL check lets both through in a path, query or
     fragment (``https://example.org/?q=\\u0000``)."""
 
