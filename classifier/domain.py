@@ -133,7 +133,7 @@ class DomainAdaptedClassifier(ClassifierMixin, BaseEstimator):
         augmented = augment_by_domain(scaled, domains, self.domains_)
         linear = self._linear().fit(augmented, y, sample_weight=sample_weight)
         self._set_heads(linear.coef_[0], float(linear.intercept_[0]), X.shape[1])
-        out_of_fold = self._out_of_fold_decisions(X, y, domains, sample_weight)
+        out_of_fold = self._out_of_fold_decisions(X, augmented, y, domains, sample_weight)
         self.oof_decision_ = out_of_fold
         self.calibration_ = {}
         self.oof_proba_ = np.zeros(len(y))
@@ -157,15 +157,15 @@ class DomainAdaptedClassifier(ClassifierMixin, BaseEstimator):
         self.intercept_ = {name: intercept for name in self.domains_}
         self.n_features_in_ = n_features
 
-    def _out_of_fold_decisions(self, X, y: np.ndarray, domains: np.ndarray,
+    def _out_of_fold_decisions(self, X, augmented, y: np.ndarray, domains: np.ndarray,
                                sample_weight) -> np.ndarray:
         """Decision values of models that did not see the row, for honest calibration.
 
-        The NB scaling, if any, is recomputed on each fold's training rows.
+        ``augmented`` is the full fit's matrix; with NB scaling it is not used, because the
+        scaling is recomputed on each fold's training rows (from the raw ``X``).
         """
         strata = np.array([f"{d}:{label}" for d, label in zip(domains, y, strict=True)])
         folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state)
-        augmented = None if self.nb_scaling else augment_by_domain(X, domains, self.domains_)
         decisions = np.zeros(len(y))
         for train, test in folds.split(X, strata):
             weight = None if sample_weight is None else np.asarray(sample_weight)[train]
