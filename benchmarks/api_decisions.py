@@ -36,7 +36,7 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from classifier.cli import default_team_dir
-from classifier.teamdata import CATEGORIES, TeamComment, TeamData, load_team_data
+from classifier.data.teamdata import CATEGORIES, TeamComment, TeamData, load_team_data
 from service import create_app
 from service.storage import db, upgrade_database
 from service.storage.keys import create_key

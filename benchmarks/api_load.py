@@ -50,8 +50,8 @@ sys.path.insert(0, str(REPO))  # run as a script from anywhere in a source check
 
 import sqlalchemy as sa  # noqa: E402
 
-from classifier.bundle import current_version  # noqa: E402
-from classifier.teamdata import load_team_data  # noqa: E402
+from classifier.data.teamdata import load_team_data  # noqa: E402
+from classifier.serving.bundle import current_version  # noqa: E402
 from service import create_app  # noqa: E402
 from service.storage import db, make_engine, upgrade_database  # noqa: E402
 from service.storage.keys import create_key  # noqa: E402

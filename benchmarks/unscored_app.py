@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from classifier.model import ModerationModel
+from classifier.serving.model import ModerationModel
 from classifier.types import CommentInput, CommentScores
 from service import create_app
 

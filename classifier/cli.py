@@ -15,10 +15,10 @@ from typing import Any, NoReturn
 
 import click
 
-from classifier.bundle import ModelLoadError, load_model
-from classifier.corpora import CorpusError
-from classifier.scoring_io import ScoreInputError, parse_score_line, scores_to_json
-from classifier.teamdata import load_team_data
+from classifier.data.corpora import CorpusError
+from classifier.data.teamdata import load_team_data
+from classifier.serving.bundle import ModelLoadError, load_model
+from classifier.serving.scoring_io import ScoreInputError, parse_score_line, scores_to_json
 
 DEFAULT_MODEL_DIR = "models"
 
@@ -84,7 +84,7 @@ no_encoder_option = click.option(
 def run_training(team_dir: str | None, model_dir: Path, data_dir: Path | None, *, no_encoder: bool,
                  corpora: tuple[str, ...] = (), decisions: Path | None = None) -> Path:
     """Train and make the new bundle current, progress on stderr; a user's error exits 1."""
-    from classifier.training import TrainingOptions, train_models
+    from classifier.training.train import TrainingOptions, train_models
 
     options = TrainingOptions(encoder=not no_encoder, corpora=list(corpora) or None)
     prepare_model_dir(model_dir)
@@ -131,7 +131,7 @@ def train_command(data_dir: str | None, model_dir: str | None, team_dir: str | N
 def evaluate_command(corpus: str, split: str, data_dir: str | None, model_dir: str | None,
                      team_dir: str | None, hold: float, reject: float, output_format: str) -> None:
     """Score a corpus' evaluation split with the installed model and print the metrics."""
-    from classifier.evaluation import TEAM_SOURCE, evaluate
+    from classifier.training.evaluation import TEAM_SOURCE, evaluate
 
     if hold > reject:
         raise click.BadParameter(f"--hold ({hold}) must not be above --reject ({reject}).",
@@ -206,7 +206,7 @@ def score_command(model_dir: str | None, no_evidence: bool) -> None:
 def benchmark_command(model_dir: str | None, team_dir: str | None, rounds: int,
                       output_format: str) -> None:
     """Time the full scoring path, the lexical fast path and a plain Pipeline.predict_proba."""
-    from classifier.benchmark import benchmark_comments, run_benchmark
+    from classifier.training.benchmark import benchmark_comments, run_benchmark
 
     try:
         model = load_model(resolve_model_dir(model_dir))

@@ -2,7 +2,7 @@
 
 Every number this prints comes from 5-fold cross-validation over the *training* splits only
 (stratified by source and label); the test splits are never read. It is how the defaults in
-``classifier.training.TrainingOptions`` were chosen; docs/ablation.md reports its output next to
+``classifier.training.train.TrainingOptions`` were chosen; docs/ablation.md reports its output next to
 the final model's test scores.
 
     python experiments/ablation.py --data-dir ../shared/datasets   # about 8 min on 2 cores
@@ -20,11 +20,11 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from classifier.corpora import load_corpus
-from classifier.domain import augment_by_domain
-from classifier.encoder import SentenceEmbedder
-from classifier.features import NgramAnalyzer
-from classifier.training import CORPUS_DOMAINS, official_f1_at_best_threshold
+from classifier.data.corpora import load_corpus
+from classifier.estimators.domain import augment_by_domain
+from classifier.estimators.encoder import SentenceEmbedder
+from classifier.text.ngrams import NgramAnalyzer
+from classifier.training.train import CORPUS_DOMAINS, official_f1_at_best_threshold
 
 GERMEVAL = ("germeval2018", "germeval2019", "germeval2021")
 ALL = (*GERMEVAL, "hasoc-de", "one-million-posts")

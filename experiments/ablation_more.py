@@ -3,7 +3,7 @@
 Same protocol as ``experiments/ablation.py``: 5-fold cross-validation over the *training* splits
 of all five public corpora (stratified by source and label, ``random_state=0``); every corpus'
 decision threshold is chosen on its own out-of-fold predictions
-(``classifier.training.best_threshold``) and scored with GermEval's official F1. Test splits are
+(``classifier.training.train.best_threshold``) and scored with GermEval's official F1. Test splits are
 never read. Everything is single-threaded (BLAS pinned to one thread, ``n_jobs=1``).
 
 Variants (the baseline is reproduced first, so all comparisons come from one run):
@@ -51,12 +51,12 @@ from sklearn.model_selection import StratifiedKFold  # noqa: E402
 from sklearn.preprocessing import normalize  # noqa: E402
 from sklearn.svm import LinearSVC  # noqa: E402
 
-from classifier.corpora import load_corpus  # noqa: E402
-from classifier.domain import augment_by_domain, log_count_ratio  # noqa: E402
-from classifier.encoder import SentenceEmbedder  # noqa: E402
-from classifier.features import WORD_PREFIX, NgramAnalyzer  # noqa: E402
-from classifier.model import respect_cascade, unsure  # noqa: E402
-from classifier.training import CORPUS_DOMAINS, official_f1_at_best_threshold  # noqa: E402
+from classifier.data.corpora import load_corpus  # noqa: E402
+from classifier.estimators.domain import augment_by_domain, log_count_ratio  # noqa: E402
+from classifier.estimators.encoder import SentenceEmbedder  # noqa: E402
+from classifier.serving.model import respect_cascade, unsure  # noqa: E402
+from classifier.text.ngrams import WORD_PREFIX, NgramAnalyzer  # noqa: E402
+from classifier.training.train import CORPUS_DOMAINS, official_f1_at_best_threshold  # noqa: E402
 
 ALL = ("germeval2018", "germeval2019", "germeval2021", "hasoc-de", "one-million-posts")
 REPORTED = ("germeval2018", "germeval2021")

@@ -50,9 +50,9 @@ from ablation_more import (  # noqa: E402
     tfidf,
 )
 
-from classifier.metrics import evaluate_predictions  # noqa: E402
-from classifier.model import respect_cascade  # noqa: E402
-from classifier.training import TrainingOptions, best_threshold, official_f1_at_best_threshold  # noqa: E402
+from classifier.serving.model import respect_cascade  # noqa: E402
+from classifier.training.metrics import evaluate_predictions  # noqa: E402
+from classifier.training.train import TrainingOptions, best_threshold, official_f1_at_best_threshold  # noqa: E402
 
 TARGET = "germeval2021"
 N_FOLDS = 5

@@ -27,12 +27,12 @@ import itertools
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from classifier.bundle import load_model, read_metadata
 from classifier.cli import default_team_dir
-from classifier.corpora import CORPUS_NAMES
-from classifier.model import respect_cascade, topic_cascade
-from classifier.teamdata import TeamComment, load_team_data
-from classifier.training import TrainingOptions, evaluation_keys, normalised_key, topic_examples
+from classifier.data.corpora import CORPUS_NAMES
+from classifier.data.teamdata import TeamComment, load_team_data
+from classifier.serving.bundle import load_model, read_metadata
+from classifier.serving.model import respect_cascade, topic_cascade
+from classifier.training.train import TrainingOptions, evaluation_keys, normalised_key, topic_examples
 from classifier.types import CommentInput, CommentScores, RuleScore
 from policies import Policy, decide, load_policy
 

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import click
 
-from classifier.bundle import ModelLoadError, current_version
 from classifier.cli import (
     COMMANDS,
     data_dir_option,
@@ -26,6 +25,7 @@ from classifier.cli import (
     run_training,
     team_dir_option,
 )
+from classifier.serving.bundle import ModelLoadError, current_version
 from policies.cli import policy
 from service.cli import db_cli, decisions_cli, export_decisions_to, keys_cli
 from service.cli import serve as run_service

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from marshmallow import ValidationError
 
-from classifier.jsontext import JSONTextError, parse_json
+from common.jsontext import JSONTextError, parse_json
 from policies.policy import Policy, PolicyError
 from policies.schema import PolicySchema
 

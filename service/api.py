@@ -16,7 +16,7 @@ from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter
 
-from classifier.jsontext import JSONTextError, parse_json
+from common.jsontext import JSONTextError, parse_json
 from service import auth
 from service.problems import PROBLEM_JSON, flatten, problem, validation_detail
 from service.schemas import ID_PATTERN, ProblemSchema

@@ -17,7 +17,7 @@ from typing import Protocol
 
 from flask import Flask, current_app
 
-from classifier.bundle import ModelLoadError, current_version, load_model
+from classifier.serving.bundle import ModelLoadError, current_version, load_model
 from classifier.types import ArticleText, CommentInput, CommentScores
 from service import metrics
 
@@ -34,7 +34,7 @@ _WARM_UP = CommentInput(
 
 
 class Model(Protocol):
-    """What the service needs of a model (``classifier.bundle.ModerationModel``)."""
+    """What the service needs of a model (``classifier.serving.bundle.ModerationModel``)."""
 
     version: str
 

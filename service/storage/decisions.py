@@ -3,7 +3,7 @@
 One line per reviewed comment revision, from its latest review: the text the moderator judged
 (that revision's, not the comment's current one), the article and the parent's current text as
 the classifier would see them, and the decision with its reason code. The file is the only
-contract with training (``classifier.moderator_decisions`` reads it), so neither side imports
+contract with training (``classifier.data.moderator_decisions`` reads it), so neither side imports
 the other.
 """
 

@@ -1,0 +1,1 @@
+"""scikit-learn estimators the models are built from: fitted offline, applied per request."""

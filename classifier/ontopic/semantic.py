@@ -1,0 +1,173 @@
+"""Is a comment about its article, judged by meaning: the on-topic model's second stage.
+
+The lexical on-topic model (:mod:`classifier.ontopic.lexical`) sees shared words. A comment can be on topic
+without sharing a word ("Die Kiste gehört aufs Dach, nicht in den Keller" under an article on heat
+pumps) or be written in English under a German article. The multilingual sentence encoder puts
+such a comment near the article sentence it talks about. The features here are the comment's
+similarity to the article's title, to its closest sentences and to the whole article, and to the
+parent it answers, next to the lexical model's own log-odds; a small linear model on them gives
+the second-stage probability. It runs only when the lexical model is unsure (the cascade), and
+the article's sentence embeddings are computed once per article and kept.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from classifier.caching import PerArticleCache
+from classifier.estimators.encoder import SentenceEmbedder
+from classifier.types import ArticleText, CommentInput
+
+SEMANTIC_FEATURE_NAMES: tuple[str, ...] = (
+    "lexical_off_topic_logit",
+    "title_similarity",
+    "best_sentence_similarity",
+    "top3_sentence_similarity",
+    "article_similarity",
+    "parent_similarity",
+    "is_reply",
+)
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+_MIN_SENTENCE_CHARS = 20  # shorter pieces are datelines and captions, not statements
+_MAX_SENTENCE_CHARS = 400
+_MAX_SENTENCES = 80  # a long news article has 30-60; more is not an article
+
+
+def article_sentences(article: ArticleText) -> tuple[str, ...]:
+    """The title, then the body's sentences (short fragments left out).
+
+    A sentence longer than ``_MAX_SENTENCE_CHARS`` (a body without punctuation, a pasted list) is
+    cut at word boundaries, and only the first ``_MAX_SENTENCES`` are kept: the encoder is made
+    for sentences, the closest one is shown to moderators, and each costs ~2 ms to embed.
+    """
+    body = (piece for s in _SENTENCE_END.split(article.body) for piece in _pieces(s.strip()))
+    kept = [s for s in body if len(s) >= _MIN_SENTENCE_CHARS]
+    return (article.title[:_MAX_SENTENCE_CHARS], *kept[:_MAX_SENTENCES])
+
+
+def _pieces(sentence: str) -> list[str]:
+    """``sentence`` in pieces of at most ``_MAX_SENTENCE_CHARS``, cut between words."""
+    if len(sentence) <= _MAX_SENTENCE_CHARS:
+        return [sentence]
+    pieces, current = [], ""
+    for word in sentence.split():
+        if current and len(current) + 1 + len(word) > _MAX_SENTENCE_CHARS:
+            pieces.append(current)
+            current = ""
+        current = f"{current} {word}" if current else word[:_MAX_SENTENCE_CHARS]
+    return [*pieces, current] if current else pieces
+
+
+@dataclass(frozen=True)
+class ArticleEmbedding:
+    """An article's sentences and their unit-length embeddings (title first)."""
+
+    sentences: tuple[str, ...]
+    vectors: np.ndarray
+    centroid: np.ndarray  # unit-length mean of the sentence vectors
+
+
+@dataclass(frozen=True)
+class SemanticMatch:
+    """What the second stage found, for the moderator: the closest article sentence."""
+
+    sentence: str
+    similarity: float
+
+
+class SemanticTopicFeatures(PerArticleCache, TransformerMixin, BaseEstimator):
+    """Turn :class:`CommentInput` objects into the features named in :data:`SEMANTIC_FEATURE_NAMES`.
+
+    Parameters
+    ----------
+    lexical : fitted on-topic pipeline
+        The first stage; its ``decision_function`` is the first feature. It must already be
+        fitted: ``fit_transform`` uses the out-of-fold values passed as ``lexical_logits`` so the
+        second stage does not learn from the first stage's in-sample overconfidence.
+    embedder : SentenceEmbedder or None, default=None
+        The sentence encoder (a default one if None).
+    """
+
+    def __init__(self, *, lexical=None, embedder: SentenceEmbedder | None = None) -> None:
+        self.lexical = lexical
+        self.embedder = embedder
+
+    def sentence_embedder(self) -> SentenceEmbedder:
+        """The sentence encoder these features embed with."""
+        return self.embedder if self.embedder is not None else SentenceEmbedder()
+
+    def fit(self, X: Sequence[CommentInput], y=None, lexical_logits=None) -> SemanticTopicFeatures:
+        """Nothing to learn: the encoder is pretrained and the first stage already fitted."""
+        self.n_features_out_ = len(SEMANTIC_FEATURE_NAMES)
+        return self
+
+    def fit_transform(self, X: Sequence[CommentInput], y=None, lexical_logits=None,
+                      **fit_params) -> np.ndarray:
+        """Fit, then transform ``X`` with ``lexical_logits`` (out-of-fold) as the first feature."""
+        return self.fit(X, y).transform(X, lexical_logits)
+
+    def transform(self, X: Sequence[CommentInput], lexical_logits=None) -> np.ndarray:
+        """One feature row per comment (the comments need their article)."""
+        comments = list(X)
+        if lexical_logits is None:
+            lexical_logits = self.lexical.decision_function(comments)
+        texts = sorted({c.text for c in comments} | {c.parent_text for c in comments if c.parent_text})
+        vectors = dict(zip(texts, self.sentence_embedder().transform(texts), strict=True))
+        rows = [self.describe_one(c, vectors[c.text], float(logit),
+                                  vectors[c.parent_text] if c.parent_text else None)[0]
+                for c, logit in zip(comments, lexical_logits, strict=True)]
+        return np.array(rows, dtype=np.float64).reshape(len(comments), len(SEMANTIC_FEATURE_NAMES))
+
+    def describe_one(self, comment: CommentInput, embedding: np.ndarray, lexical_logit: float,
+                     parent_embedding: np.ndarray | None = None) -> tuple[np.ndarray, SemanticMatch]:
+        """One comment's feature row and its closest article sentence (the service's path).
+
+        :param embedding: the comment's embedding (the caller may already have it).
+        :param parent_embedding: the parent's embedding; computed here if the comment is a reply
+            and it is not given.
+        """
+        if comment.article is None:
+            raise ValueError("the semantic on-topic features need the comment's article")
+        article = self.article(comment.article)
+        similarities = article.vectors @ embedding
+        body = np.sort(similarities[1:])[::-1] if len(similarities) > 1 else similarities
+        is_reply = comment.parent_text is not None
+        parent = 0.0
+        if is_reply:
+            if parent_embedding is None:
+                parent_embedding = self.sentence_embedder().embed_one(comment.parent_text or "")
+            parent = float(parent_embedding @ embedding)
+        row = np.array([
+            lexical_logit,
+            similarities[0],
+            body[0],
+            body[:3].mean(),
+            float(article.centroid @ embedding),
+            parent,
+            float(is_reply),
+        ], dtype=np.float64)
+        best = int(np.argmax(similarities))
+        return row, SemanticMatch(article.sentences[best], round(float(similarities[best]), 4))
+
+    def article(self, article: ArticleText) -> ArticleEmbedding:
+        """The article's sentence embeddings, computed once per article and kept (bounded)."""
+        return self._for_article(article, lambda: self._embed_article(article))
+
+    def _embed_article(self, article: ArticleText) -> ArticleEmbedding:
+        sentences = article_sentences(article)
+        vectors = self.sentence_embedder().transform(list(sentences))
+        centroid = vectors.mean(axis=0)
+        return ArticleEmbedding(sentences, vectors, centroid / (np.linalg.norm(centroid) or 1.0))
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """The names of the feature columns."""
+        return np.array(SEMANTIC_FEATURE_NAMES, dtype=object)
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return True

@@ -1,0 +1,1 @@
+"""Offline: training, evaluation, metrics and benchmarks of the moderation model."""

@@ -1,0 +1,121 @@
+"""Evaluate the installed model on a corpus' evaluation split or on our own held-out comments."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from classifier.data.corpora import CORPUS_NAMES, UnknownCorpusError, load_corpus
+from classifier.data.teamdata import TeamData, load_team_data
+from classifier.serving.bundle import read_metadata
+from classifier.serving.model import ModerationModel
+from classifier.training.metrics import evaluate_predictions
+from classifier.training.train import CORPUS_DOMAINS, TEAM_SOURCE
+from classifier.types import ArticleText, CommentInput
+
+EVALUATION_CORPORA = (*CORPUS_NAMES, TEAM_SOURCE)
+HARD_CASES = ("group_mention", "quoted_slur")
+
+
+def evaluate(
+    model: ModerationModel,
+    model_dir: Path,
+    corpus: str,
+    *,
+    split: str = "test",
+    data_dir: Path | None = None,
+    team_dir: Path | None = None,
+    hold: float = 0.5,
+    reject: float = 0.9,
+    progress: Callable[[str], None] = lambda message: None,
+) -> dict[str, Any]:
+    """Score ``corpus``'s ``split`` with ``model`` and return the metrics as plain values.
+
+    Public corpora are scored with the head of their domain (tweets or news comments) and the
+    decision threshold chosen for that corpus on its out-of-fold training scores. The team's
+    held-out split is also checked against the policy thresholds ``hold``/``reject``.
+    """
+    if corpus not in EVALUATION_CORPORA:
+        raise UnknownCorpusError(
+            f"Unknown corpus {corpus!r}; choose one of: {', '.join(EVALUATION_CORPORA)}."
+        )
+    domain = CORPUS_DOMAINS[corpus]
+    metadata = read_metadata(model_dir, model.version)
+    # The corpus' own threshold; bundles made before there were any have their domain's.
+    threshold = metadata.get("respect_corpus_thresholds", {}).get(
+        corpus, metadata.get("respect_thresholds", {}).get(domain, 0.5))
+    scorer = model.with_respect_domain(domain)
+    if corpus == TEAM_SOURCE:
+        if team_dir is None:
+            raise ValueError("team_dir is needed to evaluate on training_data")
+        return _evaluate_team(scorer, load_team_data(Path(team_dir)), split, threshold, hold,
+                              reject, progress)
+    if data_dir is None:
+        raise ValueError("a public corpus needs a data directory: give --data-dir or set MODERATION_DATA_DIR")
+    rows = load_corpus(corpus, Path(data_dir), split)
+    progress(f"{corpus} {split}: scoring {len(rows)} texts")
+    scores = [scorer.score(CommentInput(row.text), evidence=False) for row in rows]
+    probabilities = np.array([s.respectful.score for s in scores])
+    result = _result(corpus, split, [r.label for r in rows], probabilities, threshold)
+    result["slow_path_share"] = round(float(np.mean([s.slow_path for s in scores])), 4)
+    result["domain"] = domain
+    result["model_version"] = model.version
+    return result
+
+
+def _result(corpus: str, split: str, labels, probabilities: np.ndarray,
+            threshold: float) -> dict[str, Any]:
+    metrics = evaluate_predictions(labels, (probabilities >= threshold).astype(int))
+    return {"corpus": corpus, "split": split, **metrics, "threshold": threshold}
+
+
+def _evaluate_team(model: ModerationModel, team: TeamData, split: str, threshold: float,
+                   hold: float, reject: float, progress: Callable[[str], None]) -> dict[str, Any]:
+    split = "heldout" if split == "test" else split
+    comments = team.split(split)
+    progress(f"{TEAM_SOURCE} {split}: scoring {len(comments)} comments")
+    scores = [
+        model.score(CommentInput(c.text, ArticleText(team.articles[c.article_id].title,
+                                                     team.articles[c.article_id].body),
+                                 team.parent_text(c)), evidence=False)
+        for c in comments
+    ]
+    respect = np.array([s.respectful.score for s in scores])
+    off_topic = np.array([s.on_topic.score for s in scores])
+    spam = np.array([s.spam.score for s in scores])
+    worst = np.maximum.reduce([respect, off_topic, spam])
+    result = _result(TEAM_SOURCE, split, [int(not c.respectful) for c in comments], respect,
+                     threshold)
+    result["on_topic"] = evaluate_predictions([int(not c.on_topic) for c in comments],
+                                              (off_topic >= 0.5).astype(int))
+    fine = np.array([c.respectful and c.on_topic for c in comments])
+    insults = np.array([not c.respectful for c in comments])
+    off = np.array([not c.on_topic for c in comments])
+    categories = Counter(c.category for c in comments)
+    result["targets"] = {
+        "hold_threshold": hold,
+        "reject_threshold": reject,
+        "respectful_on_topic_below_reject": _share(worst[fine] < reject),
+        "respectful_on_topic_below_hold": _share(worst[fine] < hold),
+        "insults_caught": _share(respect[insults] >= hold),
+        "off_topic_caught": _share(np.maximum(off_topic, spam)[off] >= hold),
+    }
+    result["hard_cases"] = {
+        category: {
+            "n": categories[category],
+            "false_positive_rate": _share(np.array(
+                [r >= hold for r, c in zip(respect, comments, strict=True) if c.category == category]
+            )),
+        }
+        for category in HARD_CASES
+    }
+    result["model_version"] = model.version
+    return result
+
+
+def _share(mask: np.ndarray) -> float | None:
+    return round(float(mask.mean()), 4) if mask.size else None
