@@ -23,7 +23,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import _SigmoidCalibration
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 
 def log_count_ratio(X, y: np.ndarray, sample_weight=None, alpha: float = 1.0) -> np.ndarray:
@@ -77,6 +78,8 @@ class DomainAdaptedClassifier(ClassifierMixin, BaseEstimator):
     feature_scale_ : ndarray of shape (n_features,) or None
         The log-count ratios the features were scaled by (``nb_scaling``), already in ``coef_``.
     intercept_ : dict of str to float
+    n_iter_ : ndarray of shape (1,)
+        Iterations the solver ran for the full fit.
     calibration_ : dict of str to tuple of float
         Per domain, the sigmoid calibrator's ``(a, b)``: ``p = 1 / (1 + exp(a * f + b))``.
     oof_decision_ : ndarray of shape (n_samples,)
@@ -119,13 +122,18 @@ class DomainAdaptedClassifier(ClassifierMixin, BaseEstimator):
         :param sample_domains: the domain of each row; all rows are ``self.domain`` if omitted.
         :param sample_weight: per-row weight of the logistic loss (e.g. to stress our own data).
         """
-        y = np.asarray(y)
+        X, y = validate_data(self, X, y, accept_sparse="csr")
+        check_classification_targets(y)
         domains = (np.full(len(y), self.domain) if sample_domains is None
                    else np.asarray(sample_domains, dtype=object))
         self.domains_ = sorted(set(domains.tolist()) | {self.domain})
         self.classes_ = np.unique(y)
         if len(self.classes_) != 2:
-            raise ValueError("DomainAdaptedClassifier needs both classes in y")
+            raise ValueError("Only binary classification is supported. y needs two classes, got "
+                             f"{'one class' if len(self.classes_) == 1 else f'{len(self.classes_)} classes'}")
+        if self.nb_scaling and (X.min() if X.size else 0) < 0:
+            raise ValueError("Negative values in data passed to DomainAdaptedClassifier: nb_scaling "
+                             "needs counts or TF-IDF weights (X >= 0)")
         # Work on 0/1 throughout: the calibrator reads labels <= 0 as the negative class.
         y = (y == self.classes_[1]).astype(int)
         self.feature_scale_ = log_count_ratio(X, y, sample_weight) if self.nb_scaling else None
@@ -133,6 +141,7 @@ class DomainAdaptedClassifier(ClassifierMixin, BaseEstimator):
         augmented = augment_by_domain(scaled, domains, self.domains_)
         linear = self._linear().fit(augmented, y, sample_weight=sample_weight)
         self._set_heads(linear.coef_[0], float(linear.intercept_[0]), X.shape[1])
+        self.n_iter_ = linear.n_iter_
         out_of_fold = self._out_of_fold_decisions(X, augmented, y, domains, sample_weight)
         self.oof_decision_ = out_of_fold
         self.calibration_ = {}
@@ -155,7 +164,6 @@ class DomainAdaptedClassifier(ClassifierMixin, BaseEstimator):
             for i, name in enumerate(self.domains_)
         }
         self.intercept_ = {name: intercept for name in self.domains_}
-        self.n_features_in_ = n_features
 
     def _out_of_fold_decisions(self, X, augmented, y: np.ndarray, domains: np.ndarray,
                                sample_weight) -> np.ndarray:
@@ -180,14 +188,24 @@ class DomainAdaptedClassifier(ClassifierMixin, BaseEstimator):
     def decision_function(self, X) -> np.ndarray:
         """Log-odds of a violation under the ``domain`` head."""
         check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse="csr", reset=False)
         return np.asarray(X @ self.coef_[self.domain]).ravel() + self.intercept_[self.domain]
 
     def predict_proba(self, X) -> np.ndarray:
         """Calibrated probabilities, columns ordered as ``classes_``."""
+        check_is_fitted(self)
         a, b = self.calibration_[self.domain]
         positive = 1.0 / (1.0 + np.exp(a * self.decision_function(X) + b))
         return np.column_stack([1.0 - positive, positive])
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.input_tags.positive_only = self.nb_scaling  # log-count ratios of counts or TF-IDF
+        tags.classifier_tags.multi_class = False
+        return tags
+
     def predict(self, X) -> np.ndarray:
         """The more probable class."""
-        return self.classes_[(self.predict_proba(X)[:, 1] >= 0.5).astype(int)]
+        positive = self.predict_proba(X)[:, 1] >= 0.5
+        return self.classes_[positive.astype(int)]

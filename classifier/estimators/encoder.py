@@ -61,3 +61,10 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
 
     def __sklearn_is_fitted__(self) -> bool:
         return True
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False  # a sequence of texts
+        tags.input_tags.string = True
+        tags.requires_fit = False  # pretrained: nothing to learn
+        return tags

@@ -318,6 +318,11 @@ class TopicFeatures(PerArticleCache, TransformerMixin, BaseEstimator):
         )
         return row, evidence
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False  # a sequence of CommentInput objects
+        return tags
+
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """The names of the feature columns."""
         names = FEATURE_NAMES if self.text_head is None else (*FEATURE_NAMES, TEXT_LOGIT_FEATURE)

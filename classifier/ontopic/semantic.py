@@ -165,6 +165,11 @@ class SemanticTopicFeatures(PerArticleCache, TransformerMixin, BaseEstimator):
         centroid = vectors.mean(axis=0)
         return ArticleEmbedding(sentences, vectors, centroid / (np.linalg.norm(centroid) or 1.0))
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False  # a sequence of CommentInput objects
+        return tags
+
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """The names of the feature columns."""
         return np.array(SEMANTIC_FEATURE_NAMES, dtype=object)

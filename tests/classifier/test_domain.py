@@ -157,7 +157,7 @@ def test_labels_other_than_zero_and_one(data, names) -> None:
 
 def test_one_class_is_refused(data) -> None:
     X, _, _ = data
-    with pytest.raises(ValueError, match="both classes"):
+    with pytest.raises(ValueError, match="needs two classes, got one class"):
         DomainAdaptedClassifier(cv=2).fit(X, np.zeros(len(X), dtype=int))
 
 
