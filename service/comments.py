@@ -10,6 +10,7 @@ from flask_smorest import abort
 
 from service import intake
 from service.api import Blueprint
+from service.domain import Outcome, Submission
 from service.intake import Refused, Stored
 from service.problems import flatten, problem, validation_detail
 from service.schemas import (
@@ -21,7 +22,7 @@ from service.schemas import (
     InvalidItem,
 )
 from service.storage import db
-from service.storage.comments import Outcome, Submission, get_comment
+from service.storage.comments import get_comment
 from service.storage.models import Comment
 
 blp = Blueprint(

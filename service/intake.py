@@ -20,16 +20,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from classifier.types import ArticleText, CommentInput, CommentScores
 from policies import Decision, Policy, decide, load_policy
 from service import metrics
+from service.domain import Outcome, Submission
 from service.model_registry import Model, models
 from service.storage import db
-from service.storage.comments import (
-    Context,
-    Outcome,
-    Submission,
-    get_comment,
-    load_context,
-    save_comment,
-)
+from service.storage.comments import Context, get_comment, load_context, save_comment
 from service.storage.models import Comment
 
 log = logging.getLogger(__name__)

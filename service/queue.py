@@ -20,8 +20,9 @@ from service.schemas import (
     QueuePageSchema,
 )
 from service.storage import db
-from service.storage.comments import Conflict, NotFound, queue_page, review_comment
 from service.storage.models import Comment
+from service.storage.queue import queue_page
+from service.storage.reviews import Conflict, NotFound, review_comment
 
 blp = Blueprint(
     "queue",

@@ -20,7 +20,7 @@ from flask import current_app
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from policies.policy import CODES
-from service.storage.comments import QueuePosition, Submission
+from service.domain import QueuePosition, Submission
 from service.storage.models import ID_LENGTH, REVIEW_DECISIONS, STATUSES
 
 MAX_BATCH = 100

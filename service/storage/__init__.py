@@ -1,4 +1,10 @@
-"""Storage of articles, comments, decisions and API keys (SQLAlchemy 2, Alembic migrations)."""
+"""Storage (SQLAlchemy 2, Alembic migrations): one module per stored thing.
+
+``articles``, ``comments`` (with their revisions), ``reviews`` (moderators' decisions), ``queue``
+(the moderation queue's pages), ``keys`` (API keys) and ``decisions`` (their export for
+training); ``models`` maps the tables, ``database`` holds the engine and sessions. Storage reads
+and writes the values of :mod:`service.domain` and never calls the layers above it.
+"""
 
 from service.storage.database import Database, make_engine, shown_url
 from service.storage.migrate import database_revision, head_revision, upgrade_database

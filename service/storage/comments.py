@@ -1,71 +1,27 @@
-"""Comments: stored with their automated decision, revised on edits, reviewed by moderators."""
+"""Comments: stored with their automated decision, and revised on edits."""
 
 from __future__ import annotations
 
-import enum
-import math
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from policies import Decision
+from service.domain import Outcome, Submission
 from service.storage.articles import put_article
-from service.storage.database import atomic, writing
+from service.storage.database import atomic
+from service.storage.jsonvalues import plain
 from service.storage.models import (
     STATUS_BY_DECISION,
     Article,
     Comment,
     Reason,
-    Review,
     Revision,
     utcnow,
 )
-
-
-@dataclass(frozen=True)
-class Submission:
-    """A comment as the site's backend sends it, already validated."""
-
-    id: str
-    text: str
-    article_id: str
-    parent_id: str | None = None
-    author_id: str | None = None
-    lang: str | None = None
-    article: Mapping[str, Any] | None = None  # an inline article, stored with the comment
-
-
-class Outcome(enum.Enum):
-    """What storing a submission did."""
-
-    CREATED = "created"
-    UNCHANGED = "unchanged"  # same id and text as stored: nothing written
-    EDITED = "edited"  # same id, new text: a new revision
-
-
-class NotFound(LookupError):
-    """No comment has the id asked for."""
-
-
-class Conflict(Exception):
-    """The comment changed since the caller saw it; ``comment`` is its current state."""
-
-    def __init__(self, comment: Comment) -> None:
-        super().__init__(f"comment {comment.id!r} changed meanwhile")
-        self.comment = comment
-
-
-class QueuePosition(NamedTuple):
-    """Where a page of the queue ends: the sort key of its last comment."""
-
-    urgency: float
-    created_at: datetime
-    id: str
 
 
 def get_comment(session: Session, comment_id: str) -> Comment | None:
@@ -247,159 +203,3 @@ def _revision(number: int, text: str, decision: Decision) -> Revision:
             for position, reason in enumerate(decision.reasons)
         ],
     )
-
-
-def plain(value: Any) -> Any:
-    """Turn classifier output into values every database stores as JSON.
-
-    Tuples and sets become lists, numpy numbers Python numbers, NaN and infinities None
-    (PostgreSQL refuses them in JSON), anything else its string form.
-    """
-    if isinstance(value, Mapping):
-        return {str(key): plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [plain(item) for item in value]
-    if hasattr(value, "tolist"):  # numpy scalars and arrays
-        return plain(value.tolist())
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if value is None or isinstance(value, str | int | float):
-        return value
-    return str(value)
-
-
-def review_comment(
-    session: Session,
-    comment_id: str,
-    *,
-    decision: str,
-    api_key_id: int,
-    moderator: str,
-    reason_code: str | None = None,
-    note: str | None = None,
-    expected_version: int | None = None,
-    statement_of_reasons: dict[str, str] | None = None,
-) -> tuple[Comment, bool]:
-    """Record a moderator's decision on the comment's current revision.
-
-    A retry of the decision the same key last made on this revision (same decision, reason
-    code and note) records nothing more and succeeds: the comment and False are returned.
-
-    :param api_key_id: the moderator's API key.
-    :param moderator: the key's name, kept with the decision.
-    :param statement_of_reasons: what the commenter is now told (None once published).
-    :param expected_version: the comment version the moderator saw. If given, the decision
-        applies only to that version; if not, only if nobody has decided the current revision.
-    :raise NotFound: there is no such comment.
-    :raise Conflict: the comment changed or was decided meanwhile; carries its current state.
-    """
-    try:
-        with writing(session):
-            comment = session.get(Comment, comment_id)
-            if comment is None:
-                raise NotFound(comment_id)
-            if _repeats_latest_review(comment, api_key_id, decision, reason_code, note,
-                                      expected_version):
-                return comment, False
-            changed = _changed(comment, expected_version)
-            if not changed:
-                now = utcnow()  # the comment changed when the review was made
-                comment.reviews.append(
-                    Review(
-                        revision=comment.revision,
-                        decision=decision,
-                        reason_code=reason_code,
-                        note=note,
-                        api_key_id=api_key_id,
-                        moderator=moderator,
-                        statement_of_reasons=statement_of_reasons,
-                        decided_at=now,
-                    )
-                )
-                comment.status = STATUS_BY_DECISION[decision]
-                comment.updated_at = now
-                # The UPDATE checks the version read above (version_id_col): if another
-                # transaction changed the comment in between, it matches no row.
-                session.flush()
-    except StaleDataError:
-        changed = True
-        # The rollback expired the comment and its collections; a plain get would reload its
-        # columns only, and the collections could not be read once the transaction is over.
-        with session.begin():
-            comment = session.get(Comment, comment_id, populate_existing=True)
-    # Raised after the transaction: a rollback would expire the comment the caller needs.
-    if changed:
-        raise Conflict(comment)
-    return comment, True
-
-
-def _repeats_latest_review(comment: Comment, api_key_id: int, decision: str,
-                           reason_code: str | None, note: str | None,
-                           expected_version: int | None) -> bool:
-    """Whether this decision is what the same key last decided on the current revision, sent
-    again with the version seen before that decision or after it (or none)."""
-    review = comment.review
-    return (
-        review is not None
-        and expected_version in (None, comment.version - 1, comment.version)
-        and (review.api_key_id, review.decision, review.reason_code, review.note)
-        == (api_key_id, decision, reason_code, note)
-    )
-
-
-def _changed(comment: Comment, expected_version: int | None) -> bool:
-    """Whether the comment changed since the moderator saw it.
-
-    Without the version they saw, a decision on the current revision counts as a change.
-    """
-    if expected_version is None:
-        return comment.review is not None
-    return comment.version != expected_version
-
-
-def queue_page(
-    session: Session,
-    *,
-    status: str,
-    limit: int,
-    after: QueuePosition | None = None,
-    article_id: str | None = None,
-    reason: str | None = None,
-    lang: str | None = None,
-) -> tuple[list[Comment], QueuePosition | None]:
-    """One page of the moderation queue, most urgent first, then oldest first.
-
-    :param after: where the previous page ended; None for the first page.
-    :param reason: only comments whose current revision has a reason with this code.
-    :return: the comments and the position to continue from, None on the last page.
-    """
-    query = sa.select(Comment).where(Comment.status == status)
-    if article_id is not None:
-        query = query.where(Comment.article_id == article_id)
-    if lang is not None:
-        query = query.where(Comment.lang == lang)
-    if reason is not None:
-        query = query.where(
-            sa.exists()
-            .where(Revision.comment_id == Comment.id, Revision.number == Comment.revision)
-            .where(Reason.revision_id == Revision.id, Reason.code == reason)
-        )
-    if after is not None:
-        query = query.where(
-            sa.or_(
-                Comment.urgency < after.urgency,
-                sa.and_(Comment.urgency == after.urgency, Comment.created_at > after.created_at),
-                sa.and_(
-                    Comment.urgency == after.urgency,
-                    Comment.created_at == after.created_at,
-                    Comment.id > after.id,
-                ),
-            )
-        )
-    query = query.order_by(Comment.urgency.desc(), Comment.created_at, Comment.id)
-    with session.begin():
-        comments = list(session.scalars(query.limit(limit + 1)))
-    if len(comments) <= limit:
-        return comments, None
-    last = comments[limit - 1]
-    return comments[:limit], QueuePosition(last.urgency, last.created_at, last.id)

@@ -15,21 +15,16 @@ from click.testing import CliRunner
 from classifier.types import CommentScores, Evidence, RuleScore
 from policies import decide
 from service.cli import db_cli
+from service.domain import Outcome, Submission
 from service.schemas import CommentSchema
 from service.storage import database_revision, db, make_engine, upgrade_database
 from service.storage.articles import get_article, save_article
-from service.storage.comments import (
-    Conflict,
-    Outcome,
-    Submission,
-    get_comment,
-    plain,
-    queue_page,
-    review_comment,
-    save_comment,
-)
+from service.storage.comments import get_comment, save_comment
+from service.storage.jsonvalues import plain
 from service.storage.keys import create_key, find_key
 from service.storage.models import Base, Comment
+from service.storage.queue import queue_page
+from service.storage.reviews import Conflict, review_comment
 
 
 @pytest.fixture
