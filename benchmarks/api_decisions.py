@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 import time
@@ -37,6 +36,7 @@ from flask.testing import FlaskClient
 
 from classifier.cli import default_team_dir
 from classifier.data.teamdata import CATEGORIES, TeamComment, TeamData, load_team_data
+from common import settings
 from service import create_app
 from service.storage import db, upgrade_database
 from service.storage.keys import create_key
@@ -245,19 +245,11 @@ def render_text(result: dict[str, Any], show_missed: bool) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--model-dir",
-        type=Path,
-        default=Path(os.environ.get("MODERATION_MODEL_DIR") or "models"),
-        help="model bundles [env MODERATION_MODEL_DIR, default ./models]",
+        "--model-dir", type=Path, default=Path(settings.MODEL_DIR.value()),
+        help=settings.MODEL_DIR.help(),
     )
-    parser.add_argument(
-        "--team-dir", type=Path, default=None, help="the team's data [env MODERATION_TEAM_DIR, default ./training_data]"
-    )
-    parser.add_argument(
-        "--policy",
-        default=os.environ.get("MODERATION_POLICY"),
-        help="policy file [env MODERATION_POLICY, default policies/default.json]",
-    )
+    parser.add_argument("--team-dir", type=Path, default=None, help=settings.TEAM_DIR.help())
+    parser.add_argument("--policy", default=settings.POLICY.value(), help=settings.POLICY.help())
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument(
         "--show-missed", action="store_true", help="text format: list every missed comment with its scores"

@@ -52,6 +52,7 @@ import sqlalchemy as sa  # noqa: E402
 
 from classifier.data.teamdata import load_team_data  # noqa: E402
 from classifier.serving.bundle import current_version  # noqa: E402
+from common.settings import MODEL_DIR  # noqa: E402
 from service import create_app  # noqa: E402
 from service.storage import db, make_engine, upgrade_database  # noqa: E402
 from service.storage.keys import create_key  # noqa: E402
@@ -573,8 +574,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--model-dir",
         type=Path,
-        default=Path(os.environ.get("MODERATION_MODEL_DIR", "models")),
-        help="trained model folder (default: $MODERATION_MODEL_DIR or ./models)",
+        default=Path(MODEL_DIR.value()),
+        help=MODEL_DIR.help(),
     )
     parser.add_argument("--databases", default=",".join(DATABASES), help="comma-separated: sqlite,postgresql")
     parser.add_argument(

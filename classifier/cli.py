@@ -8,7 +8,6 @@ what went wrong and what to do, never a traceback.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -19,13 +18,21 @@ from classifier.data.corpora import CorpusError
 from classifier.data.teamdata import load_team_data
 from classifier.serving.bundle import ModelLoadError, load_model
 from classifier.serving.scoring_io import ScoreInputError, parse_score_line, scores_to_json
+from common import settings
 
-DEFAULT_MODEL_DIR = "models"
+
+def _setting(setting: settings.Setting) -> Any:
+    """The setting's value (see :mod:`common.settings`); a malformed one is one message, exit 1,
+    as in the service's commands."""
+    try:
+        return setting.value()
+    except settings.ConfigError as error:
+        _fail(error)
 
 
 def default_team_dir() -> Path:
     """``MODERATION_TEAM_DIR``, else ``./training_data``, else the one beside this package."""
-    configured = os.environ.get("MODERATION_TEAM_DIR")
+    configured = _setting(settings.TEAM_DIR)
     if configured:
         return Path(configured)
     local = Path("training_data")
@@ -34,17 +41,17 @@ def default_team_dir() -> Path:
 
 def resolve_model_dir(value: str | None) -> Path:
     """``--model-dir``, else ``MODERATION_MODEL_DIR``, else ``./models``."""
-    return Path(value or os.environ.get("MODERATION_MODEL_DIR") or DEFAULT_MODEL_DIR)
+    return Path(value or _setting(settings.MODEL_DIR))
 
 
 def resolve_data_dir(value: str | None) -> Path | None:
     """``--data-dir``, else ``MODERATION_DATA_DIR``, else none (team data only)."""
-    chosen = value or os.environ.get("MODERATION_DATA_DIR")
+    chosen = value or _setting(settings.DATA_DIR)
     if not chosen:
         return None
     path = Path(chosen)
     if not path.is_dir():
-        given = "--data-dir" if value else "MODERATION_DATA_DIR"
+        given = "--data-dir" if value else settings.DATA_DIR.variable
         problem = "is not a directory" if path.exists() else "does not exist"
         raise click.UsageError(f"data directory {path} ({given}) {problem}")
     return path
@@ -67,15 +74,11 @@ def _fail(error: Exception) -> NoReturn:
     raise click.ClickException(str(error)) from error
 
 
-model_dir_option = click.option(
-    "--model-dir", default=None, metavar="DIR",
-    help="Model directory [env MODERATION_MODEL_DIR, default ./models].")
-data_dir_option = click.option(
-    "--data-dir", default=None, metavar="DIR",
-    help="Folder with public corpora, one sub-folder each [env MODERATION_DATA_DIR].")
-team_dir_option = click.option(
-    "--team-dir", default=None, metavar="DIR",
-    help="The team's own data [env MODERATION_TEAM_DIR, default ./training_data].")
+# The defaults are resolved when a command runs (resolve_model_dir and so on), not by click: a
+# blank variable counts as unset, and a malformed one gets the settings' message.
+model_dir_option = click.option("--model-dir", default=None, metavar="DIR", help=settings.MODEL_DIR.help())
+data_dir_option = click.option("--data-dir", default=None, metavar="DIR", help=settings.DATA_DIR.help())
+team_dir_option = click.option("--team-dir", default=None, metavar="DIR", help=settings.TEAM_DIR.help())
 no_encoder_option = click.option(
     "--no-encoder", is_flag=True,
     help="Lexical models only (faster training; no sentence-encoder second opinion).")

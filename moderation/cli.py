@@ -27,7 +27,7 @@ from classifier.cli import (
 )
 from classifier.serving.bundle import ModelLoadError, current_version
 from policies.cli import policy
-from service.cli import db_cli, decisions_cli, export_decisions_to, keys_cli
+from service.cli import check_settings, db_cli, decisions_cli, export_decisions_to, keys_cli
 from service.cli import serve as run_service
 
 DECISIONS_FOLDER = "decisions"  # inside the model directory, beside the bundles trained on them
@@ -54,7 +54,8 @@ def serve_command(host: str, port: int, workers: int) -> None:
     The first start on a fresh machine trains on training_data/ (and the public corpora in
     MODERATION_DATA_DIR, if set), which takes a minute or two with team data alone.
     """
-    model_dir = resolve_model_dir(None)
+    check_settings()  # the service's settings, before a first training can take minutes
+    model_dir = resolve_model_dir(None)  # the app's MODEL_DIR: both read common.settings
     try:
         version = current_version(model_dir)
     except ModelLoadError as error:

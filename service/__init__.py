@@ -1,7 +1,7 @@
 """The moderation API: a Flask application factory.
 
-gunicorn runs ``service:create_app()`` (see ``gunicorn.conf.py``); settings are described in
-:mod:`service.config`.
+gunicorn runs ``service:create_app()`` (see ``gunicorn.conf.py``). The settings, their
+``MODERATION_*`` variables and how they are read are in :mod:`common.settings`.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Any
 
 from flask import Flask
 
+from common import settings
 from service import articles, auth, comments, docs, health, intake, metrics, queue
 from service.api import Api
-from service.config import defaults, from_environ
 from service.model_registry import models
 from service.storage import db
 
@@ -23,9 +23,14 @@ from service.storage import db
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Create and configure the moderation API.
 
+    The settings come in three layers, each overriding the one before: the defaults, the
+    ``MODERATION_*`` environment variables (:data:`common.settings.SERVICE`), ``test_config``.
+
     :param test_config: settings that override the defaults and the environment (tests, and
-        the CLI, which passes ``{"MODEL_PRELOAD": False}``).
-    :raise service.config.ConfigError: an environment variable or the database URL is unusable.
+        the CLI, which passes ``{"MODEL_PRELOAD": False}``). It also takes keys no variable
+        sets: ``MODEL``, a ready model object instead of loading one from ``MODEL_DIR`` (tests
+        inject a small fake model this way), and Flask's own, such as ``TESTING``.
+    :raise common.settings.ConfigError: an environment variable or the database URL is unusable.
     :raise policies.PolicyError: the policy file is invalid.
     """
     app = Flask(__name__, instance_relative_config=True, static_folder=None)
@@ -33,9 +38,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         API_TITLE="Comment moderation API",
         API_VERSION="1",
         OPENAPI_VERSION="3.1.0",
-        **defaults(app.instance_path),
+        **settings.defaults(settings.SERVICE),
     )
-    app.config.update(from_environ(os.environ))
+    # The one default only the app knows: a database file in its instance folder.
+    app.config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "moderation.sqlite")
+    app.config.update(settings.from_environ(os.environ, settings.SERVICE))
     if test_config is not None:
         app.config.update(test_config)
     os.makedirs(app.instance_path, exist_ok=True)

@@ -22,9 +22,9 @@ from flask import Flask
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from common.settings import ConfigError
 from policies import PolicyError
 from service import create_app
-from service.config import ConfigError
 from service.storage import database_revision, db, head_revision, shown_url, upgrade_database
 from service.storage.decisions import write_decisions
 from service.storage.keys import create_key
@@ -47,6 +47,16 @@ def _app() -> Iterator[Flask]:
         yield app
     finally:
         db.engine(app).dispose()
+
+
+def check_settings() -> None:
+    """Set the app up as :func:`serve` will, so that a bad setting stops a command before it
+    spends minutes on anything else (``moderation serve`` training a first model).
+
+    :raise click.ClickException: a setting, the database URL or the policy is unusable.
+    """
+    with _app():
+        pass
 
 
 @contextmanager

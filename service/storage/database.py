@@ -20,7 +20,7 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from service.config import ConfigError
+from common.settings import ConfigError
 
 _EXTENSION = "moderation.database"
 _WRITES = "moderation_writes"  # execution option marking a unit of work that writes

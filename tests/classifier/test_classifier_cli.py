@@ -24,8 +24,9 @@ RESULT_KEYS = {"corpus", "split", "n", "macro_precision", "macro_recall", "offic
                "accuracy", "confusion_matrix", "per_class"}
 
 
-def run(*args: str | Path, input: bytes | str | None = None) -> Result:
-    return CliRunner().invoke(cli, [str(arg) for arg in args], input=input, env=CLEAN_ENV)
+def run(*args: str | Path, input: bytes | str | None = None, env: dict[str, str] | None = None) -> Result:
+    """Run ``moderation`` with ``args``, the variables of CLEAN_ENV unset unless ``env`` sets them."""
+    return CliRunner().invoke(cli, [str(arg) for arg in args], input=input, env={**CLEAN_ENV, **(env or {})})
 
 
 def assert_clean_failure(result: Result, *fragments: str, code: int = 1) -> None:
@@ -328,6 +329,35 @@ def test_score_a_damaged_model(trained_bundle, tmp_path) -> None:
     model_file.write_bytes(model_file.read_bytes() + b"x")
     result = run("score", "--model-dir", model_dir, input='{"text": "Hallo"}\n')
     assert_clean_failure(result, "does not match its metadata", "retrain")
+
+
+def test_score_with_a_blank_model_dir_variable_uses_the_default(trained_bundle, tmp_path, monkeypatch) -> None:
+    shutil.copytree(trained_bundle.model_dir, tmp_path / "models")
+    monkeypatch.chdir(tmp_path)
+    result = run("score", "--no-evidence", input='{"text": "Hallo"}\n', env={"MODERATION_MODEL_DIR": "  "})
+    assert result.exit_code == 0, result.output
+    assert json_lines(result)[0]["model_version"] == trained_bundle.path.name
+
+
+def test_evaluate_with_a_blank_data_dir_variable_has_no_data_dir(trained_bundle) -> None:
+    result = run("evaluate", "--corpus", "germeval2018", "--model-dir", trained_bundle.model_dir,
+                 env={"MODERATION_DATA_DIR": " "})
+    assert_clean_failure(result, "give --data-dir or set MODERATION_DATA_DIR")
+
+
+def test_a_malformed_variable_is_named(trained_bundle) -> None:
+    result = run("benchmark", "--model-dir", trained_bundle.model_dir,
+                 env={"MODERATION_TEAM_DIR": "~no-such-user-for-this-test/data"})
+    assert_clean_failure(result, "MODERATION_TEAM_DIR='~no-such-user-for-this-test/data' is not valid")
+
+
+def test_the_path_options_show_their_variable_and_default() -> None:
+    result = run("train", "--help")
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())  # click wraps the help
+    for fragment in ("[env MODERATION_MODEL_DIR, default ./models]", "[env MODERATION_DATA_DIR]",
+                     "[env MODERATION_TEAM_DIR, default ./training_data"):
+        assert fragment in text
 
 
 # --- benchmark and help --------------------------------------------------------------------

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import moderation.cli as moderation_commands
 from moderation.cli import cli as moderation_cli
-from service import cli
+from service import cli, create_app
 
 
 @pytest.fixture
@@ -82,6 +83,27 @@ def test_serve_with_a_file_as_model_dir_stops_before_training(calls, tmp_path, m
     assert result.exit_code == 2
     assert "is a file, not a directory" in result.output
     assert calls == []
+
+
+def test_serve_with_a_malformed_setting_stops_before_training(calls, tmp_path, monkeypatch):
+    monkeypatch.setenv("MODERATION_MODEL_DIR", str(tmp_path / "models"))  # no model: it would train
+    monkeypatch.setenv("MODERATION_MAX_CONTENT_LENGTH", "lots")
+    monkeypatch.setattr(moderation_commands, "run_training", lambda *args, **kwargs: pytest.fail("trained"))
+    result = CliRunner().invoke(moderation_cli, ["serve"])
+    assert result.exit_code == 1
+    assert "MODERATION_MAX_CONTENT_LENGTH='lots' is not valid: expected a whole number" in result.output
+    assert calls == []
+
+
+def test_serve_looks_for_the_model_where_the_service_loads_it(calls, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MODERATION_MODEL_DIR", " ")  # blank: the default ./models, for both
+    trained = []
+    monkeypatch.setattr(moderation_commands, "run_training",
+                        lambda _team, model_dir, *args, **kwargs: trained.append(model_dir))
+    assert CliRunner().invoke(moderation_cli, ["serve"]).exit_code == 0
+    assert trained == [tmp_path / "models"]
+    assert create_app({"MODEL_PRELOAD": False}).config["MODEL_DIR"] == str(tmp_path / "models")
 
 
 @pytest.mark.parametrize("option", [["--port", "99999"], ["--port", "0"], ["--workers", "0"]])

@@ -23,15 +23,14 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from classifier.types import ArticleText, CommentInput, CommentScores, Evidence, RuleScore
+from common import settings
 from policies import Policy, load_policy
 from service import create_app
 from service.storage import db, make_engine, upgrade_database
 from service.storage.keys import create_key
 from service.storage.models import ROLES, Base
 
-POSTGRES_SERVER = os.environ.get(
-    "MODERATION_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
+POSTGRES_SERVER = settings.TEST_POSTGRES_URL.value()
 
 
 # --- a deterministic model -----------------------------------------------------------------
@@ -126,9 +125,9 @@ def _postgres_url() -> str:
             connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
     except sa.exc.OperationalError as error:
         message = f"PostgreSQL at {POSTGRES_SERVER} is unreachable: {error.orig}"
-        if os.environ.get("MODERATION_TEST_SKIP_POSTGRES") == "1":
+        if settings.TEST_SKIP_POSTGRES.value():
             pytest.skip(message)
-        pytest.fail(message + " (set MODERATION_TEST_SKIP_POSTGRES=1 to skip these tests)")
+        pytest.fail(message + f" (set {settings.TEST_SKIP_POSTGRES.variable}=1 to skip these tests)")
     finally:
         server.dispose()
     return f"{POSTGRES_SERVER}?options=-csearch_path%3D{schema}"

@@ -7,23 +7,29 @@ import os
 
 import pytest
 
-import service.config
+from common.settings import SERVICE, ConfigError, defaults, from_environ
 from policies import PolicyError
 from service import create_app
-from service.config import SETTINGS, ConfigError, defaults, from_environ
+
+#: Every variable the app reads.
+VARIABLES = [setting.variable for setting in SERVICE]
 
 
-def test_every_setting_is_documented():
-    for setting in SETTINGS:
-        assert f"``{setting.variable}``" in service.config.__doc__
+def test_defaults_put_the_database_in_the_instance_folder(monkeypatch):
+    for variable in VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+    app = create_app({"MODEL_PRELOAD": False})
+    assert app.config["DATABASE_URL"] == f"sqlite:///{os.path.join(app.instance_path, 'moderation.sqlite')}"
+    assert app.config["MODEL_DIR"] == os.path.abspath("models")
+    assert app.config["MAX_CONTENT_LENGTH"] == 256 * 1024
+    assert app.config["POLICY"] is None
+    assert app.config["DOCS_PUBLIC"] is True
 
 
-def test_defaults_put_the_database_in_the_instance_folder(tmp_path):
-    values = defaults(str(tmp_path))
-    assert values["DATABASE_URL"] == f"sqlite:///{tmp_path / 'moderation.sqlite'}"
-    assert values["MODEL_DIR"] == os.path.abspath("models")
-    assert values["MAX_CONTENT_LENGTH"] == 256 * 1024
-    assert values["POLICY"] is None
+def test_the_app_holds_every_service_setting_and_no_training_one():
+    config = create_app({"MODEL_PRELOAD": False}).config
+    assert set(defaults(SERVICE)) <= set(config)
+    assert "TEAM_DIR" not in config and "DATA_DIR" not in config
 
 
 def test_environment_variables_are_parsed(tmp_path):
@@ -53,7 +59,6 @@ def test_environment_variables_are_parsed(tmp_path):
         ("MODERATION_MODEL_RELOAD_SECONDS", "nan"),
         ("MODERATION_MODEL_RELOAD_SECONDS", "inf"),
         ("MODERATION_DOCS_PUBLIC", "maybe"),
-        ("MODERATION_DATABASE_URL", "  "),
     ],
 )
 def test_a_bad_variable_is_named_in_the_error(variable, value):
@@ -65,6 +70,18 @@ def test_a_number_that_is_no_number_is_explained_in_words():
     with pytest.raises(ConfigError, match="expected a whole number") as raised:
         from_environ({"MODERATION_MAX_CONTENT_LENGTH": "abc"})
     assert "int()" not in str(raised.value)
+
+
+@pytest.mark.parametrize("blank", ["", "  ", "\t\n"])
+def test_a_blank_variable_is_unset_and_the_default_applies(monkeypatch, blank):
+    for variable in VARIABLES:
+        monkeypatch.setenv(variable, blank)
+    assert from_environ({variable: blank for variable in VARIABLES}) == {}
+    app = create_app({"MODEL_PRELOAD": False})
+    assert app.config["DATABASE_URL"].endswith("moderation.sqlite")
+    assert app.config["MODEL_DIR"] == os.path.abspath("models")
+    assert (app.config["MAX_CONTENT_LENGTH"], app.config["MODEL_RELOAD_SECONDS"]) == (256 * 1024, 10.0)
+    assert app.config["POLICY"] is None
 
 
 def test_environment_is_applied_and_test_config_wins(monkeypatch, tmp_path):

@@ -88,4 +88,4 @@ def test_docs_page_loads_everything_from_the_service(client):
 
 
 def test_docs_assets_cannot_escape_their_folder(client):
-    assert client.get("/docs/assets/../../service/config.py").status_code == 404
+    assert client.get("/docs/assets/../../service/api.py").status_code == 404
