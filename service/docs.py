@@ -6,8 +6,11 @@ This blueprint is plain Flask: it documents the API and is not part of it.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
+    Flask,
     Response,
     current_app,
     jsonify,
@@ -30,12 +33,16 @@ def _check_access() -> None:
         auth.authenticate(ROLES)
 
 
+def openapi_document(app: Flask) -> dict[str, Any]:
+    """The OpenAPI document of ``app``, generated from its blueprints and schemas."""
+    return app.extensions["flask-smorest"]["apis"][""]["ext_obj"].spec.to_dict()
+
+
 @bp.get("/openapi.json")
 @auth.public
 def openapi_json() -> Response:
     """The OpenAPI document, generated from the blueprints and schemas."""
-    api = current_app.extensions["flask-smorest"]["apis"][""]["ext_obj"]
-    return jsonify(api.spec.to_dict())
+    return jsonify(openapi_document(current_app))
 
 
 @bp.get("/docs")

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from service.openapi_dump import COMMAND, DOCUMENT, document_text
 from service.problems import PROBLEM_JSON
 
 OPERATIONS = {
@@ -32,6 +33,14 @@ def spec(client) -> dict:
 
 def test_document_lists_every_route(spec):
     assert {path: set(ops) - {"parameters"} for path, ops in spec["paths"].items()} == OPERATIONS
+
+
+def test_document_is_the_committed_one(spec):
+    # Compared as text, so that regenerating the file after a wanted change leaves no other diff.
+    assert document_text(spec) == DOCUMENT.read_text(encoding="utf-8"), (
+        f"The OpenAPI document the app serves differs from {DOCUMENT}. If the change is meant, "
+        f"regenerate the file with '{COMMAND}' and commit it with the change."
+    )
 
 
 def test_document_has_the_schemas_as_components(spec):
