@@ -33,7 +33,7 @@ from classifier.data.teamdata import TeamComment, load_team_data
 from classifier.serving.bundle import load_model, read_metadata
 from classifier.serving.model import respect_cascade, topic_cascade
 from classifier.training.train import TrainingOptions, evaluation_keys, normalised_key, topic_examples
-from classifier.types import CommentInput, CommentScores, RuleScore
+from classifier.types import CommentInput, CommentScores, Score
 from policies import Policy, decide, load_policy
 
 DEFAULT_POLICY = Path(__file__).resolve().parents[1] / "policies" / "default.json"
@@ -83,7 +83,7 @@ def out_of_fold_scores(model_dir: Path, team_dir: Path, data_dir: Path | None) -
 
 
 def _evidence_quoted(model, text: str) -> bool:
-    signals = model.score(CommentInput(text), cascade=False).respectful.signals
+    signals = model.score(CommentInput(text), cascade=False)["respectful"].signals
     return bool(signals.get("evidence_quoted"))
 
 
@@ -100,8 +100,9 @@ def rates(policy: Policy, rows: list[OutOfFold]) -> dict[str, float]:
     """Shares of each target group decided as the targets want, under ``policy``."""
     approved = rejected = fine = insults = insults_caught = insults_rejected = off = off_caught = 0
     for row in rows:
-        respectful = RuleScore(row.respectful, signals={"evidence_quoted": row.evidence_quoted})
-        scores = CommentScores(respectful, RuleScore(row.on_topic), RuleScore(row.spam), model_version="oof")
+        respectful = Score(row.respectful, signals={"evidence_quoted": row.evidence_quoted})
+        scores = CommentScores({"respectful": respectful, "on_topic": Score(row.on_topic), "spam": Score(row.spam)},
+                               model_version="oof")
         decision = decide(policy, scores).decision
         if row.comment.respectful and row.comment.on_topic:
             fine += 1

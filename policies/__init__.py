@@ -1,7 +1,8 @@
 """Moderation policy: turns the classifier's scores into approve / hold / reject, with reasons.
 
-The site's rules and thresholds are data (``default.json``, see :mod:`policies.schema`); the
-rules that apply them are listed in :mod:`policies.rules`. No HTTP and no training here.
+The site's rules are data (``default.json``, see :mod:`policies.schema`): each names the
+classifier's scores it judges (:mod:`classifier.scores`), its thresholds and its texts. The rules
+that apply them are listed in :mod:`policies.rules`. No HTTP and no training here.
 """
 
 from policies.decision import Decision, Reason

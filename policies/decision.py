@@ -23,13 +23,13 @@ def severity(decision: str | None) -> int:
 class Reason:
     """Why one rule fired: enough for a moderator to act on without rerunning the model."""
 
-    rule: str  # "respectful" | "on_topic" | "spam" | "system"
-    code: str  # a Coral Talk reason code, see policies.policy.CODES
+    rule: str  # a rule of the policy file, or "system" (policies.policy.SYSTEM)
+    code: str  # a Coral Talk reason code, see classifier.scores.REASON_CODES
     score: float  # the rule's violation probability (0.0 for "system": there is none)
     threshold: float  # the threshold the score crossed (>=)
     message: dict[str, str]  # for moderators, {"de": ..., "en": ...}
-    evidence: tuple[Evidence, ...]  # the classifier's evidence, passed through
-    signals: dict[str, object]  # the classifier's signals, passed through
+    evidence: tuple[Evidence, ...]  # the classifier's evidence for the rule's score, passed through
+    signals: dict[str, object]  # the classifier's signals for it, passed through
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class Decision:
 
     decision: str  # "approve" | "hold" | "reject"
     reasons: tuple[Reason, ...]  # every rule that fired, most severe first
-    scores: dict[str, float]  # every rule's score, also those below any threshold
+    scores: dict[str, float]  # every score the rules read, by score name, also below any threshold
     statement_of_reasons: dict[str, str] | None  # {"de", "en"} for hold/reject, None for approve
     policy_version: str
     model_version: str

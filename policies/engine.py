@@ -7,9 +7,9 @@ from numbers import Real
 
 from classifier.types import CommentScores
 from policies.decision import APPROVE, Decision
-from policies.pipeline import Context, compose
-from policies.policy import RULE_NAMES, Policy
-from policies.rules import RULES
+from policies.pipeline import Context, Rule, compose
+from policies.policy import Policy
+from policies.rules import rules_for
 from policies.statement import statement_of_reasons
 
 
@@ -30,11 +30,12 @@ def decide(
     :return: the decision. Without usable scores it is always a hold with a "system" reason
         (code OTHER): failing towards a human, never approving silently.
     """
+    rules = rules_for(policy)
     if scores is not None:
         model_version = scores.model_version
-        if (problem := _unusable(scores)) is not None:
+        if (problem := _unusable(scores, _read(rules, policy))) is not None:
             scores, failure = None, problem
-    outcome = compose(RULES, Context(policy=policy, scores=scores, failure=failure))
+    outcome = compose(rules, Context(policy=policy, scores=scores, failure=failure))
     decision = outcome.decision or APPROVE
     reasons = tuple(outcome.reasons)
     return Decision(
@@ -47,14 +48,21 @@ def decide(
     )
 
 
-def _unusable(scores: CommentScores) -> str | None:
-    """Say what is wrong with scores that are not probabilities, or None if all are fine.
+def _read(rules: tuple[Rule, ...], policy: Policy) -> tuple[str, ...]:
+    """The scores the rules read, each once, in the order of the rules."""
+    return tuple(dict.fromkeys(name for rule in rules for name in rule.reads(policy)))
 
-    A NaN compares false with every threshold and would be approved; a score above 1 would
-    be rejected for a bug. Both are scorer failures.
+
+def _unusable(scores: CommentScores, read: tuple[str, ...]) -> str | None:
+    """Say what is wrong with the scores the rules read, or None if all are fine.
+
+    A missing score cannot be judged; a NaN compares false with every threshold and would be
+    approved; a score above 1 would be rejected for a bug. All are scorer failures.
     """
-    for name in RULE_NAMES:
-        score = getattr(scores, name).score
+    for name in read:
+        if name not in scores.scores:
+            return f"the model gave no {name} score"
+        score = scores[name].score
         if not (isinstance(score, Real) and math.isfinite(score) and 0 <= score <= 1):
             return f"the {name} score is not a probability: {score!r}"
     return None

@@ -1,8 +1,8 @@
 """Rules, their results and how the results combine: Coral Talk's moderation pipeline.
 
 Each rule is a function from a read-only :class:`Context` to a :class:`RuleResult`, or ``None``
-when it has nothing to say. :func:`compose` runs the rules and :func:`merge` combines what they
-return.
+when it has nothing to say, and declares the scores it reads (see :class:`Rule`).
+:func:`compose` runs the rules and :func:`merge` combines what they return.
 
 Deviation from Coral, on purpose: Coral stops at the first phase that sets a status. Here every
 rule runs, the most severe decision wins (reject > hold > approve) and every reason is kept,
@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import reduce
+from typing import Protocol
 
 from classifier.types import CommentScores
 from policies.decision import Reason, severity
@@ -38,11 +39,40 @@ class RuleResult:
     decision: str | None = None
     # Why the rule decided; the reasons of all rules are kept.
     reasons: list[Reason] = field(default_factory=list)
-    # Recorded on the decision whatever it is: each content rule's score under the rule's name.
+    # Recorded on the decision whatever it is: each score a rule read, under the score's name.
     metadata: dict[str, float] = field(default_factory=dict)
 
 
-Rule = Callable[[Context], RuleResult | None]
+class Rule(Protocol):
+    """A rule: what it says about a comment, and which scores it reads to say it."""
+
+    def __call__(self, ctx: Context, /) -> RuleResult | None:
+        """The rule's result, or None when it has nothing to say."""
+
+    def reads(self, policy: Policy, /) -> tuple[str, ...]:
+        """The names of the scores the rule reads under ``policy``.
+
+        The engine checks that the classifier gave each of them as a probability before any rule
+        runs; if not, there are no usable scores and the comment goes to a person.
+        """
+
+
+Check = Callable[[Context], RuleResult | None]
+
+
+def reading(scores: Callable[[Policy], tuple[str, ...]]) -> Callable[[Check], Rule]:
+    """Declare the scores a rule written as a plain function reads, e.g. ``@reading(no_scores)``."""
+
+    def declare(check: Check) -> Rule:
+        check.reads = scores  # type: ignore[attr-defined]
+        return check  # type: ignore[return-value]
+
+    return declare
+
+
+def no_scores(policy: Policy) -> tuple[str, ...]:
+    """What a rule that reads no score reads."""
+    return ()
 
 
 def merge(result: RuleResult, acc: RuleResult) -> RuleResult:

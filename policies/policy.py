@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: The site's rules, in the order of :class:`classifier.types.CommentScores`.
-RULE_NAMES = ("respectful", "on_topic", "spam")
-
-#: The rule name of reasons the system gives itself, e.g. when the scorer failed.
+#: The rule name of reasons the system gives itself, e.g. when the scorer failed; no rule of a
+#: policy file may have it.
 SYSTEM = "system"
 
-#: Reason codes, taken from Coral Talk's ``RejectionReasonCode`` enum.
-CODES = ("ABUSIVE", "OFFENSIVE", "HATE_SPEECH", "IRRELEVANT_CONTENT", "SPAM", "OTHER")
+#: How a rule turns the scores it names into one: the highest, the lowest or their mean.
+COMBINE = ("max", "min", "mean")
 
 #: Every text a person reads comes in these languages.
 LANGUAGES = ("de", "en")
@@ -33,11 +31,13 @@ class PolicyError(Exception):
 
 @dataclass(frozen=True)
 class RulePolicy:
-    """How one rule turns its score into a decision, and how the decision is explained.
+    """How one rule turns its scores into a decision, and how the decision is explained.
 
     A score *crosses* a threshold when it is greater than or equal to it.
     """
 
+    scores: tuple[str, ...]  # names from classifier.scores, at least one
+    combine: str  # one of COMBINE; with one score it changes nothing
     code: str
     hold: float
     reject: float | None  # None: never reject automatically, a person decides
@@ -63,7 +63,7 @@ class Policy:
 
     version: str
     premoderation: bool  # hold everything that is not clearly fine
-    rules: dict[str, RulePolicy]  # by rule name, one for each of RULE_NAMES
+    rules: dict[str, RulePolicy]  # by rule name, in the order of the policy file
     system: Notice  # used when the comment could not be scored
     premoderation_message: dict[str, str]  # for moderators, put before the rule's message
 

@@ -4,9 +4,14 @@ A policy file is a JSON object (``default.json`` is the site's)::
 
     version                 non-empty string, stamped on every decision
     premoderation           true: approve only comments that are clearly fine on every rule
-    rules                   exactly "respectful", "on_topic" and "spam", each with
+    rules                   the site's rules, at least one, by name (lower-case letters, digits
+                            and _; not "system"), each with
+        scores              the scores the rule judges, names from classifier.scores (e.g.
+                            ["respectful"]), at least one, each once
+        combine             max | min | mean: how several scores become the rule's one score;
+                            required with more than one score, optional with one
         code                ABUSIVE | OFFENSIVE | HATE_SPEECH | IRRELEVANT_CONTENT | SPAM | OTHER
-        hold                0..1: hold the comment when the score is >= hold
+        hold                0..1: hold the comment when the rule's score is >= hold
         reject              0..1 and >= hold: reject when the score is >= reject;
                             null: never reject automatically
         clearly_fine_below  0..1 and <= hold: premoderation approves only scores below it
@@ -27,11 +32,13 @@ and booleans must be JSON numbers and booleans, not strings.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from policies.policy import CODES, LANGUAGES, RULE_NAMES, Notice, Policy, RulePolicy
+from classifier.scores import REASON_CODES, SCORE_NAMES
+from policies.policy import COMBINE, LANGUAGES, SYSTEM, Notice, Policy, RulePolicy
 
 
 def _not_blank(value: str) -> None:
@@ -93,17 +100,43 @@ class NoticeSchema(_MessagesSchema):
         return Notice(**data)
 
 
-class RuleSchema(_MessagesSchema):
-    """One rule of the site: reason code, thresholds and messages."""
+def _known_scores(names: list[str]) -> None:
+    """Require at least one score, each registered and named once."""
+    if not names:
+        raise ValidationError("Must name at least one score.")
+    unknown = [name for name in names if name not in SCORE_NAMES]
+    if unknown:
+        raise ValidationError(
+            f"Unknown score{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
+            f"the registered scores are: {', '.join(SCORE_NAMES)}."
+        )
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValidationError(f"Names the score {repeated[0]!r} more than once.")
 
-    code = fields.String(required=True, validate=validate.OneOf(CODES))
+
+class RuleSchema(_MessagesSchema):
+    """One rule of the site: the scores it judges, reason code, thresholds and messages."""
+
+    scores = fields.List(fields.String(), required=True, validate=_known_scores)
+    combine = fields.String(validate=validate.OneOf(COMBINE))
+    code = fields.String(required=True, validate=validate.OneOf(REASON_CODES))
     hold = Probability(required=True)
     # Required even though it may be null: never auto-rejecting must be a visible choice.
     reject = Probability(required=True, allow_none=True)
     clearly_fine_below = Probability(required=True)
     reject_when_quoted = StrictBoolean(load_default=True)
 
-    # Also run when other fields of the rule are wrong, so that every problem is reported.
+    # The checks of the whole rule also run when some of its fields are wrong, so that every
+    # problem is reported.
+    @validates_schema(skip_on_field_errors=False)
+    def _check_combine(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """Require ``combine`` when several scores must become one: the choice must be visible."""
+        if len(data.get("scores", ())) > 1 and "combine" not in data:
+            raise ValidationError(
+                f"Required when the rule names several scores: one of {', '.join(COMBINE)}.", "combine"
+            )
+
     @validates_schema(skip_on_field_errors=False)
     def _check_order(self, data: dict[str, Any], **kwargs: Any) -> None:
         """Require clearly_fine_below <= hold <= reject."""
@@ -122,13 +155,55 @@ class RuleSchema(_MessagesSchema):
 
     @post_load
     def _make(self, data: dict[str, Any], **kwargs: Any) -> RulePolicy:
-        return RulePolicy(**data)
+        scores = tuple(data.pop("scores"))
+        return RulePolicy(scores=scores, combine=data.pop("combine", "max"), **data)
 
 
-#: One entry per rule of the site, all required.
-RulesSchema = _ObjectSchema.from_dict(
-    {name: fields.Nested(RuleSchema, required=True) for name in RULE_NAMES}, name="RulesSchema"
-)
+_RULE_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}\Z")
+
+
+class Rules(fields.Field):
+    """The rules by name, in the file's order: the policy file's rules are the site's rules.
+
+    Not a ``fields.Dict``, whose errors would read ``rules.spam.value.hold``: here they read
+    ``rules.spam.hold``, as the rule is written in the file.
+    """
+
+    default_error_messages = {
+        "type": "must be a JSON object",
+        "empty": "Must have at least one rule.",
+    }
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dict[str, RulePolicy]:
+        if not isinstance(value, dict):
+            raise self.make_error("type")
+        if not value:
+            raise self.make_error("empty")
+        rules, errors = {}, {}
+        for name, entry in value.items():
+            problems: dict[str, Any] = {}
+            try:
+                rules[name] = RuleSchema().load(entry)
+            except ValidationError as error:
+                problems = dict(error.messages)
+            # "_schema": the problems of the rule itself, which the loader reports at its path.
+            own = _name_problems(name) + problems.pop("_schema", [])
+            if own:
+                problems["_schema"] = own
+            if problems:
+                errors[name] = problems
+        if errors:
+            raise ValidationError(errors)
+        return rules
+
+
+def _name_problems(name: str) -> list[str]:
+    """What is wrong with a rule's name, if anything."""
+    if name == SYSTEM:
+        return [f"{SYSTEM!r} names the reasons the system gives itself; a rule cannot have it."]
+    if not _RULE_NAME.match(name):
+        return ["A rule's name is 1 to 64 lower-case letters, digits and _, starting with a letter."]
+    return []
 
 
 class PolicySchema(_ObjectSchema):
@@ -136,7 +211,7 @@ class PolicySchema(_ObjectSchema):
 
     version = fields.String(required=True, validate=_not_blank)
     premoderation = StrictBoolean(required=True)
-    rules = fields.Nested(RulesSchema, required=True)
+    rules = Rules(required=True)
     system = fields.Nested(NoticeSchema, required=True)
     premoderation_message = fields.Nested(TextSchema, required=True)
 

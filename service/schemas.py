@@ -19,7 +19,9 @@ from typing import Any
 from flask import current_app
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from policies.policy import CODES
+from classifier.scores import REASON_CODES, SCORES
+from policies import load_policy
+from policies.policy import SYSTEM
 from service.domain import QueuePosition, Submission
 from service.storage.models import ID_LENGTH, REVIEW_DECISIONS, STATUSES
 
@@ -106,7 +108,7 @@ def _lang(**kwargs: Any) -> Text:
 
 def _code(**kwargs: Any) -> fields.String:
     """A field for a reason code (Coral Talk's codes)."""
-    return fields.String(validate=validate.OneOf(CODES), **kwargs)
+    return fields.String(validate=validate.OneOf(REASON_CODES), **kwargs)
 
 
 # --- Input ---------------------------------------------------------------------------------
@@ -298,8 +300,13 @@ class EvidenceSchema(Schema):
 class ReasonSchema(Schema):
     """A rule that fired, with what a moderator needs to act on it."""
 
-    rule = fields.String(metadata={"description": "respectful, on_topic, spam or system."})
-    code = fields.String(metadata={"enum": list(CODES)})
+    rule = fields.String(
+        metadata={
+            "description": "A rule of the policy (the default policy's: "
+            f"{', '.join(load_policy().rules)}) or {SYSTEM}: the comment could not be scored."
+        }
+    )
+    code = fields.String(metadata={"enum": list(REASON_CODES)})
     score = fields.Float(metadata={"description": "Probability that the rule is broken."})
     threshold = fields.Float(metadata={"description": "The threshold the score reached."})
     message = fields.Nested(LocalizedSchema, metadata={"description": "For moderators."})
@@ -307,12 +314,17 @@ class ReasonSchema(Schema):
     signals = fields.Dict(metadata={"description": "Further facts behind the score."})
 
 
-class ScoresSchema(Schema):
-    """Each rule's violation probability (absent when the comment could not be scored)."""
-
-    respectful = fields.Float(metadata={"description": "Probability of disrespect."})
-    on_topic = fields.Float(metadata={"description": "Probability of being off-topic."})
-    spam = fields.Float(metadata={"description": "Probability of spam."})
+#: The scores the policy's rules read, one field per score of :data:`classifier.scores.SCORES`
+#: (absent when the comment could not be scored).
+ScoresSchema = Schema.from_dict(
+    {
+        spec.name: fields.Float(
+            metadata={"description": f"{spec.measures} Languages: {', '.join(spec.languages)}."}
+        )
+        for spec in SCORES
+    },
+    name="ScoresSchema",
+)
 
 
 class VerdictSchema(Schema):

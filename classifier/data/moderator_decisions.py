@@ -3,8 +3,8 @@
 Each line is one moderator's latest decision on one revision of a comment, with the text the
 moderator judged and the article and parent's text as stored when the file was exported. A
 decision says which rule a comment broke, not how it fares on every rule, so each one labels
-only what it tells (see :data:`LABELS`); a label it does not tell is None and that example
-stays out of the model concerned.
+only the scores it tells about (see :data:`LABELS`, built from the reason codes each score of
+:mod:`classifier.scores` declares); for the others that example stays out of the model concerned.
 
 This module reads the file format only; it knows nothing of the database that wrote it.
 Fields it does not know are ignored, so that an export may carry more than training reads.
@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from classifier.data.corpora import CorpusError
+from classifier.scores import REASON_CODES, SCORES
 from classifier.types import ArticleText
 from common.jsontext import JSONTextError, parse_json
 
@@ -27,25 +29,17 @@ MODERATOR_SOURCE = "moderator_decisions"
 DECISIONS = ("approve", "reject")
 
 
-@dataclass(frozen=True)
-class Labels:
-    """What a decision says about each rule; None: it does not say."""
+#: What a decision says about each score: True, the comment breaks that score's rule; False, it
+#: keeps it. A score the decision says nothing about is absent.
+Labels = Mapping[str, bool]
 
-    respectful: bool | None
-    on_topic: bool | None
-    spam: bool | None
-
-
-_FINE = Labels(respectful=True, on_topic=True, spam=False)
-# The reason code of a reject -> what it says; None: it says nothing a model can learn from.
 # An approval says the comment breaks no rule, whatever code came with it.
+_FINE: Labels = {spec.name: False for spec in SCORES}
+# The reason code of a reject -> what it says (each score declares the codes that say it is
+# broken); None: it says nothing a model can learn from.
 LABELS: dict[str, Labels | None] = {
-    "ABUSIVE": Labels(respectful=False, on_topic=None, spam=None),
-    "OFFENSIVE": Labels(respectful=False, on_topic=None, spam=None),
-    "HATE_SPEECH": Labels(respectful=False, on_topic=None, spam=None),
-    "IRRELEVANT_CONTENT": Labels(respectful=None, on_topic=False, spam=None),
-    "SPAM": Labels(respectful=None, on_topic=False, spam=True),
-    "OTHER": None,
+    code: {spec.name: True for spec in SCORES if code in spec.reason_codes} or None
+    for code in REASON_CODES
 }
 
 
@@ -99,7 +93,7 @@ _ARTICLE_FIELDS = ("title", "body")
 
 
 def labels_for(decision: str, reason_code: str | None) -> Labels | None:
-    """What a moderator's decision says about each rule; None if it says nothing usable."""
+    """What a moderator's decision says about each score; None if it says nothing usable."""
     if decision == "approve":
         return _FINE
     return LABELS[reason_code] if reason_code is not None else None

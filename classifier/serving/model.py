@@ -26,12 +26,13 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from classifier.estimators.encoder import SentenceEmbedder
+from classifier.scores import ON_TOPIC, RESPECTFUL, SCORES, SPAM
 from classifier.serving.evidence import word_evidence
 from classifier.serving.linear import FastLinearHead, FastTfidf, SparseVector
 from classifier.text.normalize import Normalized, normalize
 from classifier.text.quotes import strongest_evidence_quoted
 from classifier.text.spam_signals import spam_signals
-from classifier.types import ArticleText, CommentInput, CommentScores, RuleScore
+from classifier.types import ArticleText, CommentInput, CommentScores, Score
 
 NEWS_DOMAIN = "news"  # comments under news articles elsewhere (GermEval 2021, One Million Posts)
 TWEET_DOMAIN = "tweet"
@@ -133,10 +134,10 @@ class ModerationModel:
 
     def score(self, comment: CommentInput, *, evidence: bool = True, evidence_above: float = 0.0,
               cascade: bool = True) -> CommentScores:
-        """Score one comment on all rules; the service's per-request path.
+        """Give one comment every score of :data:`classifier.scores.SCORES`; the service's per-request path.
 
         :param evidence: compute highlighted words (off for bulk evaluation).
-        :param evidence_above: compute a rule's evidence only when its score reaches this; a
+        :param evidence_above: compute a score's evidence only when the score reaches this; a
             caller that shows evidence only with reasons passes its lowest hold threshold and
             saves the work for the many comments that break no rule.
         :param cascade: consult the sentence encoder when the lexical respect score is unsure.
@@ -162,9 +163,11 @@ class ModerationModel:
         if respect_evidence:
             respect_signals["evidence_quoted"] = strongest_evidence_quoted(comment.text, respect_evidence)
         return CommentScores(
-            respectful=RuleScore(respect, respect_evidence, respect_signals),
-            on_topic=on_topic,
-            spam=RuleScore(spam, spam_evidence, {"spam_signals": signals}),
+            {
+                RESPECTFUL.name: Score(respect, respect_evidence, respect_signals),
+                ON_TOPIC.name: on_topic,
+                SPAM.name: Score(spam, spam_evidence, {"spam_signals": signals}),
+            },
             model_version=self.version,
             slow_path=slow or bool(on_topic.signals.get("encoder_consulted")),
         )
@@ -200,9 +203,9 @@ class ModerationModel:
 
     def _topic_score(self, parts: dict, comment: CommentInput, normalized: Normalized,
                      vector: SparseVector, signals: dict[str, int], embedding: Callable[[], np.ndarray],
-                     *, evidence: bool, evidence_above: float, cascade: bool) -> RuleScore:
+                     *, evidence: bool, evidence_above: float, cascade: bool) -> Score:
         if comment.article is None:
-            return RuleScore(0.0, (), {"skipped": "no article given"})
+            return Score(0.0, (), {"skipped": "no article given"})
         features, scale = parts["topic_features"], parts["topic_scale"]
         text_logit = None
         if parts["text_head"] is not None:  # same TF-IDF vector as the respect model: reuse it
@@ -222,8 +225,8 @@ class ModerationModel:
                 facts["closest_article_sentence"] = match.sentence
                 facts["closest_sentence_similarity"] = match.similarity
         if not evidence:
-            return RuleScore(probability, (), facts)
-        # Evidence points towards the violation, as for the other rules: the words that make the
+            return Score(probability, (), facts)
+        # Evidence points towards the violation, as for the other scores: the words that make the
         # comment read like chatter or an ad. The article words it shares speak *for* it and are
         # listed as a signal instead.
         spans = ()
@@ -236,9 +239,9 @@ class ModerationModel:
             facts["reply"] = True
         if signals:
             facts["spam_signals"] = signals
-        return RuleScore(probability, spans, facts)
+        return Score(probability, spans, facts)
 
     def predict_proba(self, comments: Sequence[CommentInput]) -> np.ndarray:
-        """Respect, on-topic and spam violation probabilities, one row per comment (bulk use)."""
+        """Every registered score, one row per comment, one column per score (bulk use)."""
         scores = self.score_many(comments, evidence=False)
-        return np.array([[s.respectful.score, s.on_topic.score, s.spam.score] for s in scores])
+        return np.array([[s[spec.name].score for spec in SCORES] for s in scores])

@@ -84,18 +84,18 @@ def parse_score_line(raw: bytes) -> CommentInput:
 
 
 def scores_to_json(scores: CommentScores) -> dict[str, Any]:
-    """The scores as a JSON-ready dict: per rule its probability, evidence and signals.
+    """The scores as a JSON-ready dict: per score its probability, evidence and signals.
 
-    A rule that was not scored (on topic without an article: ``signals.skipped`` says why) has
-    the score ``null``, not a probability that would read as "certainly fine".
+    A score that was not computed (on topic without an article: ``signals.skipped`` says why) is
+    ``null``, not a probability that would read as "certainly fine".
     """
-    rules = {}
-    for name in ("respectful", "on_topic", "spam"):
-        rule = getattr(scores, name)
-        rules[name] = {
-            "score": None if "skipped" in rule.signals else round(rule.score, 6),
-            "evidence": [asdict(e) for e in rule.evidence],
-            "signals": rule.signals,
+    named = {
+        name: {
+            "score": None if "skipped" in score.signals else round(score.score, 6),
+            "evidence": [asdict(e) for e in score.evidence],
+            "signals": score.signals,
         }
-    return {"scores": {name: rule["score"] for name, rule in rules.items()}, **rules,
+        for name, score in scores.scores.items()
+    }
+    return {"scores": {name: entry["score"] for name, entry in named.items()}, **named,
             "model_version": scores.model_version, "slow_path": scores.slow_path}

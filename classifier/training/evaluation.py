@@ -11,6 +11,7 @@ import numpy as np
 
 from classifier.data.corpora import CORPUS_NAMES, UnknownCorpusError, load_corpus
 from classifier.data.teamdata import TeamData, load_team_data
+from classifier.scores import ON_TOPIC, RESPECTFUL, SCORES, SPAM
 from classifier.serving.bundle import read_metadata
 from classifier.serving.model import ModerationModel
 from classifier.training.metrics import evaluate_predictions
@@ -19,6 +20,9 @@ from classifier.types import ArticleText, CommentInput
 
 EVALUATION_CORPORA = (*CORPUS_NAMES, TEAM_SOURCE)
 HARD_CASES = ("group_mention", "quoted_slur")
+#: The score every public corpus labels: its metrics are the result's top level, at the corpus'
+#: own threshold, so that the team's figures compare with the public corpora's.
+HEADLINE = RESPECTFUL
 
 
 def evaluate(
@@ -59,7 +63,7 @@ def evaluate(
     rows = load_corpus(corpus, Path(data_dir), split)
     progress(f"{corpus} {split}: scoring {len(rows)} texts")
     scores = [scorer.score(CommentInput(row.text), evidence=False) for row in rows]
-    probabilities = np.array([s.respectful.score for s in scores])
+    probabilities = np.array([s[HEADLINE.name].score for s in scores])
     result = _result(corpus, split, [r.label for r in rows], probabilities, threshold)
     result["slow_path_share"] = round(float(np.mean([s.slow_path for s in scores])), 4)
     result["domain"] = domain
@@ -84,17 +88,19 @@ def _evaluate_team(model: ModerationModel, team: TeamData, split: str, threshold
                                  team.parent_text(c)), evidence=False)
         for c in comments
     ]
-    respect = np.array([s.respectful.score for s in scores])
-    off_topic = np.array([s.on_topic.score for s in scores])
-    spam = np.array([s.spam.score for s in scores])
-    worst = np.maximum.reduce([respect, off_topic, spam])
-    result = _result(TEAM_SOURCE, split, [int(not c.respectful) for c in comments], respect,
+    values = {spec.name: np.array([s[spec.name].score for s in scores]) for spec in SCORES}
+    # Per score the team labels, whether each comment breaks it.
+    broken = {spec.name: np.array([spec.team_label.broken(c) for c in comments], dtype=bool)
+              for spec in SCORES if spec.team_label is not None}
+    respect = values[RESPECTFUL.name]
+    result = _result(TEAM_SOURCE, split, broken[HEADLINE.name].astype(int).tolist(), values[HEADLINE.name],
                      threshold)
-    result["on_topic"] = evaluate_predictions([int(not c.on_topic) for c in comments],
-                                              (off_topic >= 0.5).astype(int))
-    fine = np.array([c.respectful and c.on_topic for c in comments])
-    insults = np.array([not c.respectful for c in comments])
-    off = np.array([not c.on_topic for c in comments])
+    for name, labels in broken.items():
+        if name != HEADLINE.name:
+            result[name] = evaluate_predictions(labels.astype(int).tolist(), (values[name] >= 0.5).astype(int))
+    fine = ~np.logical_or.reduce(list(broken.values()))  # breaks none of the labelled rules
+    worst = np.maximum.reduce(list(values.values()))
+    insults, off = broken[RESPECTFUL.name], broken[ON_TOPIC.name]
     categories = Counter(c.category for c in comments)
     result["targets"] = {
         "hold_threshold": hold,
@@ -102,7 +108,8 @@ def _evaluate_team(model: ModerationModel, team: TeamData, split: str, threshold
         "respectful_on_topic_below_reject": _share(worst[fine] < reject),
         "respectful_on_topic_below_hold": _share(worst[fine] < hold),
         "insults_caught": _share(respect[insults] >= hold),
-        "off_topic_caught": _share(np.maximum(off_topic, spam)[off] >= hold),
+        # Off-topic comments are caught by either score: spam is off topic too.
+        "off_topic_caught": _share(np.maximum(values[ON_TOPIC.name], values[SPAM.name])[off] >= hold),
     }
     result["hard_cases"] = {
         category: {

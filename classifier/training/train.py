@@ -42,6 +42,7 @@ from classifier.estimators.domain import DomainAdaptedClassifier
 from classifier.estimators.encoder import SentenceEmbedder
 from classifier.ontopic.lexical import TopicFeatures
 from classifier.ontopic.semantic import SemanticTopicFeatures
+from classifier.scores import ON_TOPIC, RESPECTFUL, SPAM
 from classifier.serving.bundle import save_model, sha256_of
 from classifier.serving.model import (
     NEWS_DOMAIN,
@@ -242,8 +243,8 @@ def _respect_examples(team_train: list[TeamComment], public: dict[str, list[Labe
             dropped += 1
             continue
         examples.add(comment.text, int(not comment.respectful), TEAM_SOURCE)
-    for decision in _telling(decided, "respectful"):
-        examples.add(decision.text, int(not decision.labels.respectful), MODERATOR_SOURCE)
+    for decision in _telling(decided, RESPECTFUL.name):
+        examples.add(decision.text, int(decision.labels[RESPECTFUL.name]), MODERATOR_SOURCE)
     for name, rows in public.items():
         for row in rows:
             if normalised_key(row.text) in forbidden:
@@ -253,9 +254,9 @@ def _respect_examples(team_train: list[TeamComment], public: dict[str, list[Labe
     return examples, dropped
 
 
-def _telling(decisions: Sequence[ModeratorDecision], rule: str) -> list[ModeratorDecision]:
-    """The decisions that say whether a comment keeps ``rule``."""
-    return [d for d in decisions if getattr(d.labels, rule) is not None]
+def _telling(decisions: Sequence[ModeratorDecision], score: str) -> list[ModeratorDecision]:
+    """The decisions that say whether a comment breaks the rule of ``score``."""
+    return [d for d in decisions if score in d.labels]
 
 
 def _weights(sources: np.ndarray, options: TrainingOptions) -> np.ndarray:
@@ -329,10 +330,10 @@ def best_threshold(labels: np.ndarray, probabilities: np.ndarray) -> float:
 
 def _train_spam(vectorizer: TfidfVectorizer, team_train: list[TeamComment],
                 decided: Sequence[ModeratorDecision], options: TrainingOptions, say: Progress) -> Pipeline:
-    moderated = _telling(decided, "spam")
+    moderated = _telling(decided, SPAM.name)
     texts = [c.text for c in team_train] + [d.text for d in moderated]
     labels = np.array([int(c.category in SPAM_CATEGORIES) for c in team_train]
-                      + [int(d.labels.spam) for d in moderated])
+                      + [int(d.labels[SPAM.name]) for d in moderated])
     say(f"spam model: {len(team_train)} team comments and {len(moderated)} moderator decisions "
         f"({labels.sum()} spam or ads)")
     classifier = DomainAdaptedClassifier(domain=SITE_DOMAIN, C=options.C, cv=options.cv,
@@ -351,7 +352,7 @@ def _train_text_head(vectorizer: TfidfVectorizer, team_train: list[TeamComment],
     this head from learning only the vocabulary of our own 16 articles.
     """
     site = [(c.text, c.on_topic) for c in team_train]
-    site += [(d.text, d.labels.on_topic) for d in _telling(decided, "on_topic")]
+    site += [(d.text, not d.labels[ON_TOPIC.name]) for d in _telling(decided, ON_TOPIC.name)]
     texts = [text for text, _ in site] + [r.text for r in forum_rows]
     labels = np.array([int(not on_topic) for _, on_topic in site] + [r.label for r in forum_rows])
     domains = np.array([SITE_DOMAIN] * len(site) + ["forum"] * len(forum_rows), dtype=object)
@@ -392,8 +393,8 @@ def topic_examples(team: TeamData, comments: list[TeamComment], random_state: in
     # Pairs are made by the *article's* language, as for the team's comments (an English comment
     # under a German article still has a German article).
     rows += [_TopicComment(d.text, d.article_id, d.article_lang or d.lang, d.article, d.parent_text,
-                           d.labels.on_topic)
-             for d in _telling(decisions, "on_topic")]
+                           not d.labels[ON_TOPIC.name])
+             for d in _telling(decisions, ON_TOPIC.name)]
     for decision in decisions:
         articles.setdefault(decision.article_id, decision.article)
         langs.setdefault(decision.article_id, decision.article_lang or decision.lang)

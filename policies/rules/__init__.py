@@ -7,19 +7,19 @@ does not change the decision; it is the order in which equally severe reasons ar
 from __future__ import annotations
 
 from policies.pipeline import Rule
-from policies.rules.on_topic import on_topic
+from policies.policy import Policy
 from policies.rules.premoderation import premoderation
-from policies.rules.respectful import respectful
+from policies.rules.scored import ScoredRule
 from policies.rules.scorer_failure import scorer_failure
-from policies.rules.spam import spam
 
-RULES: tuple[Rule, ...] = (
-    # Content checks: one per rule of the site, on the classifier's scores.
-    respectful,
-    on_topic,
-    spam,
-    # System: no scores, so a person decides.
-    scorer_failure,
-    # Fallbacks: in premoderation mode, hold whatever is not clearly fine.
-    premoderation,
-)
+
+def rules_for(policy: Policy) -> tuple[Rule, ...]:
+    """The rules that decide under ``policy``."""
+    return (
+        # Content checks: the policy file's rules, in its order, each on the scores it names.
+        *(ScoredRule(name) for name in policy.rules),
+        # System: no scores, so a person decides.
+        scorer_failure,
+        # Fallbacks: in premoderation mode, hold whatever is not clearly fine.
+        premoderation,
+    )

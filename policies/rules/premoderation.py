@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from policies.decision import HOLD
-from policies.pipeline import Context, RuleResult
-from policies.policy import LANGUAGES, RULE_NAMES
-from policies.rules._scored import reason_for
+from policies.pipeline import Context, RuleResult, reading
+from policies.policy import LANGUAGES, Policy
+from policies.rules.scored import reason_for, rule_score
 
 
+def _every_rules_scores(policy: Policy) -> tuple[str, ...]:
+    """The scores that any rule of the policy names, each once."""
+    return tuple(dict.fromkeys(name for rule in policy.rules.values() for name in rule.scores))
+
+
+@reading(_every_rules_scores)
 def premoderation(ctx: Context) -> RuleResult | None:
-    """Hold the comment unless every score is below its rule's ``clearly_fine_below``.
+    """Hold the comment unless every rule's score is below the rule's ``clearly_fine_below``.
 
     Rules whose score crossed their ``hold`` threshold have given their reason already; this
     adds one for each rule whose score lies between ``clearly_fine_below`` and ``hold``.
@@ -18,10 +24,9 @@ def premoderation(ctx: Context) -> RuleResult | None:
         return None
     prefix = ctx.policy.premoderation_message
     reasons = []
-    for name in RULE_NAMES:
-        rule = ctx.policy.rules[name]
-        rule_score = getattr(ctx.scores, name)
-        if rule.clearly_fine_below <= rule_score.score < rule.hold:
+    for name, rule in ctx.policy.rules.items():
+        score = rule_score(rule, ctx.scores)
+        if rule.clearly_fine_below <= score.score < rule.hold:
             message = {lang: f"{prefix[lang]} {rule.moderator_message[lang]}" for lang in LANGUAGES}
-            reasons.append(reason_for(name, rule, rule_score, rule.clearly_fine_below, message))
+            reasons.append(reason_for(name, rule, score, rule.clearly_fine_below, message))
     return RuleResult(decision=HOLD, reasons=reasons) if reasons else None

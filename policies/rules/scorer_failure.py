@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from policies.decision import HOLD, Reason
-from policies.pipeline import Context, RuleResult
+from policies.pipeline import Context, RuleResult, no_scores, reading
 from policies.policy import SYSTEM
 
 
+@reading(no_scores)
 def scorer_failure(ctx: Context) -> RuleResult | None:
     """Hold a comment the classifier failed to score, so that a person decides; never approve it.
 

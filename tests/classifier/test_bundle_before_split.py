@@ -43,7 +43,7 @@ def test_the_old_bundle_scores_the_heldout_split_as_before(old_bundle):
         scores = old_bundle.score(CommentInput(comment.text, ArticleText(article.title, article.body),
                                                team.parent_text(comment)))
         for name, want in expected.items():
-            got = getattr(scores, name)
+            got = scores[name]
             assert got.score == pytest.approx(want["score"], abs=1e-9), (comment_id, name)
             assert [[e.text, e.start, e.end] for e in got.evidence] == [w[:3] for w in want["evidence"]]
             assert [e.weight for e in got.evidence] == pytest.approx([w[3] for w in want["evidence"]], abs=1e-9)

@@ -87,8 +87,8 @@ def test_limits_on_the_number_and_weight_of_words() -> None:
 def test_evidence_covers_the_obfuscated_insult_in_the_original(trained_model, text: str,
                                                                obfuscated: str) -> None:
     scores = trained_model.score(CommentInput(text), cascade=False)
-    evidence = scores.respectful.evidence
-    assert scores.respectful.score > 0.5
+    evidence = scores["respectful"].evidence
+    assert scores["respectful"].score > 0.5
     assert_spans_exact(text, evidence)
     start = text.index(obfuscated)
     spans = [(e.text, e.start, e.end) for e in evidence]
@@ -99,7 +99,7 @@ def test_evidence_covers_the_obfuscated_insult_in_the_original(trained_model, te
 
 def test_the_obfuscated_insult_is_the_strongest_evidence_when_alone(trained_model) -> None:
     text = "V 0 l l i d i o t"
-    evidence = trained_model.score(CommentInput(text), cascade=False).respectful.evidence
+    evidence = trained_model.score(CommentInput(text), cascade=False)["respectful"].evidence
     assert (evidence[0].text, evidence[0].start, evidence[0].end) == (text, 0, len(text))
 
 
@@ -111,18 +111,18 @@ def test_every_evidence_span_of_the_team_comments_is_exact(trained_model, clf_te
             CommentInput(comment.text, ArticleText(article.title, article.body), team.parent_text(comment)),
             cascade=False,
         )
-        for rule in (scores.respectful, scores.spam, scores.on_topic):
+        for rule in (scores["respectful"], scores["spam"], scores["on_topic"]):
             assert_spans_exact(comment.text, rule.evidence)
 
 
 def test_topic_signals_name_the_shared_article_words(trained_model) -> None:
     article = ArticleText("Neue Ladesäulen an der Autobahn", "Der Bund fördert Schnellladesäulen an Raststätten.")
     text = "Die Ladesäulen an der Autobahn sind oft kaputt."
-    rule = trained_model.score(CommentInput(text, article)).on_topic
+    rule = trained_model.score(CommentInput(text, article))["on_topic"]
     assert rule.signals["shared_article_words"] == ["autobahn", "ladesäulen"]
     assert rule.signals["shares_no_article_words"] is False
     chatter_text = "Hat jemand ein Rezept für Apfelkuchen? Bei uns regnet es schon wieder."
-    chatter = trained_model.score(CommentInput(chatter_text, article)).on_topic
+    chatter = trained_model.score(CommentInput(chatter_text, article))["on_topic"]
     assert chatter.signals["shares_no_article_words"] is True
     # evidence points towards the violation, like every rule's: the chatter words, never the article's
     assert_spans_exact(chatter_text, chatter.evidence)
@@ -133,12 +133,12 @@ def test_topic_signals_name_the_shared_article_words(trained_model) -> None:
 def test_no_evidence_when_not_asked(trained_model) -> None:
     scores = trained_model.score(CommentInput("Du bist ein V0llid1ot", ArticleText("Titel", "Text")),
                                  evidence=False)
-    assert scores.respectful.evidence == scores.spam.evidence == scores.on_topic.evidence == ()
+    assert scores["respectful"].evidence == scores["spam"].evidence == scores["on_topic"].evidence == ()
 
 
 def test_spam_evidence_highlights_the_whole_link(trained_model) -> None:
     text = "Super Angebot: https://example.com/super/deal?id=5 jetzt kaufen!"
-    evidence = trained_model.score(CommentInput(text), cascade=False).spam.evidence
+    evidence = trained_model.score(CommentInput(text), cascade=False)["spam"].evidence
     assert_spans_exact(text, evidence)
     link = [e for e in evidence if e.text.startswith("https")]
     assert link and link[0].text == "https://example.com/super/deal?id=5"

@@ -61,7 +61,7 @@ def comment_inputs(team) -> list[CommentInput]:
 
 
 def lean(model, texts, rule: str) -> np.ndarray:
-    return np.array([getattr(model.score(CommentInput(text), cascade=False), rule).score for text in texts])
+    return np.array([model.score(CommentInput(text), cascade=False)[rule].score for text in texts])
 
 
 def test_respect_probability_equals_the_pipeline(trained_model, texts) -> None:
@@ -77,9 +77,9 @@ def test_spam_probability_equals_the_pipeline(trained_model, texts) -> None:
 @pytest.mark.parametrize("text", ODD_TEXTS[:4] + ["Das ist ein sachlicher Kommentar.", "Du Depp!"])
 def test_single_text_equals_a_single_pipeline_call(trained_model, text: str) -> None:
     scores = trained_model.score(CommentInput(text), cascade=False)
-    assert scores.respectful.score == pytest.approx(trained_model.respect.predict_proba([text])[0, 1],
+    assert scores["respectful"].score == pytest.approx(trained_model.respect.predict_proba([text])[0, 1],
                                                     rel=0, abs=TOLERANCE)
-    assert scores.spam.score == pytest.approx(trained_model.spam.predict_proba([text])[0, 1],
+    assert scores["spam"].score == pytest.approx(trained_model.spam.predict_proba([text])[0, 1],
                                               rel=0, abs=TOLERANCE)
 
 
@@ -95,10 +95,10 @@ def test_other_domain_head_equals_the_pipeline_with_that_domain(trained_model, t
 
 def test_topic_probability_equals_the_pipeline(trained_model, comment_inputs) -> None:
     expected = trained_model.topic.predict_proba(comment_inputs)[:, 1]
-    got = [trained_model.score(c, cascade=False, evidence=False).on_topic.score for c in comment_inputs]
+    got = [trained_model.score(c, cascade=False, evidence=False)["on_topic"].score for c in comment_inputs]
     np.testing.assert_allclose(got, expected, rtol=0, atol=TOLERANCE)
     one = comment_inputs[1]
-    assert trained_model.score(one).on_topic.score == pytest.approx(
+    assert trained_model.score(one)["on_topic"].score == pytest.approx(
         trained_model.topic.predict_proba([one])[0, 1], rel=0, abs=TOLERANCE)
 
 
@@ -119,8 +119,8 @@ def test_predict_proba_columns(trained_model, comment_inputs) -> None:
 
 def test_without_an_article_the_topic_rule_is_skipped(trained_model) -> None:
     scores = trained_model.score(CommentInput("Gute Frage, das sehe ich auch so."))
-    assert scores.on_topic.score == 0.0
-    assert scores.on_topic.signals == {"skipped": "no article given"}
+    assert scores["on_topic"].score == 0.0
+    assert scores["on_topic"].signals == {"skipped": "no article given"}
     assert scores.model_version == trained_model.version
     assert scores.slow_path is False
 

@@ -43,7 +43,7 @@ def test_the_model_reports_it_with_the_respect_evidence(trained_model) -> None:
 
     for text in ('Wer andere als "Vollidioten" beschimpft, hat keine Argumente.', "Du Vollidiot."):
         scores = trained_model.score(CommentInput(text))
-        evidence = scores.respectful.evidence
+        evidence = scores["respectful"].evidence
         assert evidence  # evidence_above defaults to 0: always computed
-        assert scores.respectful.signals["evidence_quoted"] is strongest_evidence_quoted(text, evidence)
-    assert trained_model.score(CommentInput("Du Vollidiot.")).respectful.signals["evidence_quoted"] is False
+        assert scores["respectful"].signals["evidence_quoted"] is strongest_evidence_quoted(text, evidence)
+    assert trained_model.score(CommentInput("Du Vollidiot."))["respectful"].signals["evidence_quoted"] is False

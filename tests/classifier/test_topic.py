@@ -143,7 +143,7 @@ def test_the_cache_is_bounded(features, monkeypatch) -> None:
 
 
 def off_topic(model, text: str, article: ArticleText, parent: str | None = None) -> float:
-    return model.score(CommentInput(text, article, parent), evidence=False).on_topic.score
+    return model.score(CommentInput(text, article, parent), evidence=False)["on_topic"].score
 
 
 def test_on_topic_comment_scores_below_chatter(trained_model) -> None:
@@ -165,7 +165,7 @@ def test_short_reply_to_an_on_topic_parent_is_on_topic(trained_model) -> None:
 
 def test_spam_is_off_topic_and_reports_its_signals(trained_model) -> None:
     text = "Verdiene 500 € am Tag von zu Hause! Infos in meiner Bio, schreib mir auf WhatsApp."
-    rule = trained_model.score(CommentInput(text, STRIKE)).on_topic
+    rule = trained_model.score(CommentInput(text, STRIKE))["on_topic"]
     assert rule.score > 0.5
     assert {"price", "link_in_bio", "contact", "money_promise"} <= set(rule.signals["spam_signals"])
 

@@ -168,14 +168,14 @@ def test_the_fast_path_gives_the_pipelines_probabilities_in_both_cascades(encode
         unsure = low <= lexical_topic[i] <= high
         consulted += unsure
         expected = second_topic[i] if unsure else lexical_topic[i]
-        assert scores.on_topic.score == pytest.approx(expected, abs=ENCODER_TOLERANCE if unsure else TOLERANCE)
-        assert scores.on_topic.signals["encoder_consulted"] is bool(unsure)
-        assert ("closest_article_sentence" in scores.on_topic.signals) is bool(unsure)
+        assert scores["on_topic"].score == pytest.approx(expected, abs=ENCODER_TOLERANCE if unsure else TOLERANCE)
+        assert scores["on_topic"].signals["encoder_consulted"] is bool(unsure)
+        assert ("closest_article_sentence" in scores["on_topic"].signals) is bool(unsure)
         r_low, r_high = model.cascade_band
         respect, tolerance = lexical_respect[i], TOLERANCE
         if r_low <= respect <= r_high:
             respect, tolerance = (respect + second_respect[i]) / 2.0, ENCODER_TOLERANCE
-        assert scores.respectful.score == pytest.approx(respect, abs=tolerance)
+        assert scores["respectful"].score == pytest.approx(respect, abs=tolerance)
     assert 0 < consulted < len(cascade_inputs)  # the band splits the comments
 
 
@@ -183,7 +183,7 @@ def test_without_the_cascade_the_lexical_scores_stand(encoder_model, cascade_inp
     lexical = encoder_model.topic.predict_proba(cascade_inputs[:30])[:, 1]
     for comment, expected in zip(cascade_inputs[:30], lexical, strict=True):
         scores = encoder_model.score(comment, cascade=False)
-        assert scores.on_topic.score == pytest.approx(expected, abs=TOLERANCE)
+        assert scores["on_topic"].score == pytest.approx(expected, abs=TOLERANCE)
         assert scores.slow_path is False
 
 

@@ -122,16 +122,16 @@ def score(model, text: str):
 
 def test_the_respect_model_learns_from_rejected_comments(decided, trained_model) -> None:
     text = "Die neuen Säulen sind gut, Quabbelfritz."
-    before, after = score(trained_model, text).respectful.score, score(decided.model, text).respectful.score
+    before, after = score(trained_model, text)["respectful"].score, score(decided.model, text)["respectful"].score
     assert after > before + 0.3, (before, after)
     # an approved comment's word stays fine
     fine = "Meiner Erfahrung nach klappt das Bezahlen mit Karte endlich."
-    assert score(decided.model, fine).respectful.score < 0.5
+    assert score(decided.model, fine)["respectful"].score < 0.5
 
 
 def test_the_spam_model_learns_from_rejected_spam(decided, trained_model) -> None:
     text = "Zwurbelkauf hilft bei allem."
-    before, after = score(trained_model, text).spam.score, score(decided.model, text).spam.score
+    before, after = score(trained_model, text)["spam"].score, score(decided.model, text)["spam"].score
     assert after > before + 0.3, (before, after)
 
 
@@ -145,17 +145,17 @@ def test_topic_pairs_add_the_decisions_after_the_team_comments(trained_bundle, d
     assert [i.text for i in inputs[: len(team_inputs)]] == [i.text for i in team_inputs]
     assert list(labels[: len(team_labels)]) == list(team_labels)
     added = list(zip(inputs[len(team_inputs):], labels[len(team_labels):], strict=True))
-    telling = [d for d in usable if d.labels.on_topic is not None]  # not the ABUSIVE rejects
-    on_topic = [d for d in telling if d.labels.on_topic]
+    telling = [d for d in usable if "on_topic" in d.labels]  # not the ABUSIVE rejects
+    on_topic = [d for d in telling if not d.labels["on_topic"]]
     assert len(added) == len(telling) + len(on_topic)
     german = {a.title for a in team.articles.values() if a.lang == "de"}
     position = 0
     for decision in telling:
         own, label = added[position]
         assert (own.text, own.article, own.parent_text, label) == (
-            decision.text, decision.article, decision.parent_text, int(not decision.labels.on_topic))
+            decision.text, decision.article, decision.parent_text, int(decision.labels["on_topic"]))
         position += 1
-        if decision.labels.on_topic:
+        if not decision.labels["on_topic"]:
             other, label = added[position]
             assert other.text == decision.text and label == 1
             assert other.article.title in german  # another article of the comment's language

@@ -7,12 +7,15 @@ import math
 
 import pytest
 
-from classifier.types import CommentScores, Evidence, RuleScore
+from classifier.scores import REASON_CODES, SCORE_NAMES
+from classifier.types import CommentScores, Evidence, Score
 from policies import Decision, Policy, decide, load_policy, review_statement
 from policies.pipeline import Context, RuleResult, compose, merge
-from policies.policy import CODES, RULE_NAMES
-from policies.rules.respectful import respectful
+from policies.rules.scored import ScoredRule
 from policies.rules.scorer_failure import scorer_failure
+
+#: The default policy's rules; each judges the score of its own name.
+DEFAULT_RULES = ("respectful", "on_topic", "spam")
 
 
 @pytest.fixture(scope="module")
@@ -22,9 +25,9 @@ def policy() -> Policy:
 
 
 def make_scores(model_version: str = "model-test", **scores: float) -> CommentScores:
-    """Scores of 0.0 for every rule except those given."""
+    """Scores of 0.0 for every registered score except those given."""
     return CommentScores(
-        **{name: RuleScore(score=scores.get(name, 0.0)) for name in RULE_NAMES},
+        {name: Score(score=scores.get(name, 0.0)) for name in SCORE_NAMES},
         model_version=model_version,
     )
 
@@ -44,9 +47,10 @@ def with_premoderation(policy: Policy) -> Policy:
 
 def test_default_policy_is_valid_and_complete(policy):
     assert policy.version
-    assert set(policy.rules) == set(RULE_NAMES)
-    for rule in policy.rules.values():
-        assert rule.code in CODES
+    assert tuple(policy.rules) == DEFAULT_RULES
+    for name, rule in policy.rules.items():
+        assert rule.scores == (name,)
+        assert rule.code in REASON_CODES
         assert rule.clearly_fine_below <= rule.hold
         assert rule.reject is None or rule.reject >= rule.hold
 
@@ -61,7 +65,7 @@ def test_default_policy_holds_off_topic_comments_for_a_human(policy):
 # --- thresholds ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", RULE_NAMES)
+@pytest.mark.parametrize("name", DEFAULT_RULES)
 def test_score_below_hold_is_approved_and_recorded(policy, name):
     score = below(policy.rules[name].hold)
     decision = decide(policy, make_scores(**{name: score}))
@@ -70,7 +74,7 @@ def test_score_below_hold_is_approved_and_recorded(policy, name):
     assert decision.scores[name] == score
 
 
-@pytest.mark.parametrize("name", RULE_NAMES)
+@pytest.mark.parametrize("name", DEFAULT_RULES)
 def test_score_at_hold_is_held(policy, name):
     rule = policy.rules[name]
     decision = decide(policy, make_scores(**{name: rule.hold}))
@@ -85,7 +89,7 @@ def test_score_at_hold_is_held(policy, name):
     assert reason.message == rule.moderator_message
 
 
-@pytest.mark.parametrize("name", [n for n in RULE_NAMES if n != "on_topic"])
+@pytest.mark.parametrize("name", [n for n in DEFAULT_RULES if n != "on_topic"])
 def test_score_just_below_reject_is_held_and_at_reject_is_rejected(policy, name):
     rule = policy.rules[name]
     assert decide(policy, make_scores(**{name: below(rule.reject)})).decision == "hold"
@@ -98,8 +102,8 @@ def test_score_just_below_reject_is_held_and_at_reject_is_rejected(policy, name)
 def quoted_scores(score: float, quoted: bool) -> CommentScores:
     """A respect score at ``score`` whose strongest evidence is (or is not) in quotation marks."""
     evidence = (Evidence("Schmarotzer", 14, 25, 2.0),)
-    respect = RuleScore(score, evidence, {"evidence_quoted": quoted})
-    return CommentScores(respect, RuleScore(0.0), RuleScore(0.0), model_version="model-test")
+    respect = Score(score, evidence, {"evidence_quoted": quoted})
+    return CommentScores({**make_scores().scores, "respectful": respect}, model_version="model-test")
 
 
 def test_quoted_evidence_is_held_not_rejected_when_the_policy_says_so(policy):
@@ -139,9 +143,9 @@ def test_decision_is_stamped_with_policy_and_model_versions(policy):
 def test_evidence_and_signals_are_passed_through(policy):
     evidence = (Evidence(text="Idiot", start=4, end=9, weight=2.5),)
     signals = {"shared_article_words": []}
-    scores = dataclasses.replace(
-        make_scores(),
-        respectful=RuleScore(score=1.0, evidence=evidence, signals=signals),
+    scores = CommentScores(
+        {**make_scores().scores, "respectful": Score(score=1.0, evidence=evidence, signals=signals)},
+        model_version="model-test",
     )
     [reason] = decide(policy, scores).reasons
     assert reason.evidence == evidence
@@ -190,7 +194,7 @@ def test_merge_is_pure():
 
 def test_content_rule_records_its_score_without_deciding_below_hold(policy):
     ctx = Context(policy=policy, scores=make_scores(respectful=0.1))
-    assert respectful(ctx) == RuleResult(metadata={"respectful": 0.1})
+    assert ScoredRule("respectful")(ctx) == RuleResult(metadata={"respectful": 0.1})
 
 
 def test_scorer_failure_rule_is_silent_when_there_are_scores(policy):
@@ -206,7 +210,7 @@ def test_premoderation_approves_only_clearly_fine_comments(policy):
     assert decide(premoderated, make_scores(**clearly_fine)).decision == "approve"
 
 
-@pytest.mark.parametrize("name", RULE_NAMES)
+@pytest.mark.parametrize("name", DEFAULT_RULES)
 def test_premoderation_holds_what_is_not_clearly_fine(policy, name):
     rule = policy.rules[name]
     scores = make_scores(**{name: rule.clearly_fine_below})

@@ -79,8 +79,23 @@ def test_check_accepts_an_edited_valid_policy(tmp_path, default_data):
             "rules.respectful.commenter_message.en: Missing data for required field.",
         ),
         ({"system.moderator_message.de": " "}, "system.moderator_message.de: Must not be empty."),
-        ({"rules.on_topic": DELETE}, "rules.on_topic: Missing data for required field."),
-        ({"rules.respectfull": {}}, "rules.respectfull: Unknown field."),
+        ({"rules": {}}, "rules: Must have at least one rule."),
+        ({"rules": []}, "rules: must be a JSON object"),
+        ({"rules.spam": "SPAM"}, "rules.spam: must be a JSON object"),
+        ({"rules.respectfull": {}}, "rules.respectfull.scores: Missing data for required field."),
+        ({"rules.spam.scores": DELETE}, "rules.spam.scores: Missing data for required field."),
+        (
+            {"rules.spam.scores": ["spamm"]},
+            "rules.spam.scores: Unknown score 'spamm'; the registered scores are: respectful, on_topic, spam.",
+        ),
+        ({"rules.spam.scores": []}, "rules.spam.scores: Must name at least one score."),
+        ({"rules.spam.scores": "spam"}, "rules.spam.scores: Not a valid list."),
+        ({"rules.spam.scores": ["spam", "spam"]}, "rules.spam.scores: Names the score 'spam' more than once."),
+        (
+            {"rules.spam.scores": ["spam", "on_topic"]},
+            "rules.spam.combine: Required when the rule names several scores: one of max, min, mean.",
+        ),
+        ({"rules.spam.combine": "sum"}, "rules.spam.combine: Must be one of: max, min, mean."),
         ({"premoderation_message.fr": "Prémodération"}, "premoderation_message.fr: Unknown field."),
     ],
 )
@@ -92,6 +107,33 @@ def test_check_names_the_field_of_each_problem(tmp_path, default_data, edits, pr
     assert result.stdout == ""
     assert f"  - {problem}" in result.stderr
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("system", "rules.system: 'system' names the reasons the system gives itself; a rule cannot have it."),
+        ("Spam-2", "rules.Spam-2: A rule's name is 1 to 64 lower-case letters, digits and _, starting with a letter."),
+    ],
+)
+def test_check_refuses_a_rule_name_that_cannot_be(tmp_path, default_data, name, problem):
+    default_data["rules"][name] = default_data["rules"]["spam"]  # a valid rule under that name
+    path = tmp_path / "policy.json"
+    path.write_text(json.dumps(default_data))
+    result = check(path)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[1:] == [f"  - {problem}"]
+
+
+def test_check_accepts_a_new_rule_that_combines_scores(tmp_path, default_data):
+    rules = default_data["rules"]
+    rules["off_topic_or_spam"] = {**rules.pop("spam"), "scores": ["on_topic", "spam"], "combine": "max"}
+    del rules["on_topic"]
+    path = tmp_path / "policy.json"
+    path.write_text(json.dumps(default_data))
+    result = check(path)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith("(rules: respectful, off_topic_or_spam)\n")
 
 
 def test_check_lists_every_problem_at_once(tmp_path, default_data):

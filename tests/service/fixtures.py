@@ -22,9 +22,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from classifier.types import ArticleText, CommentInput, CommentScores, Evidence, RuleScore
+from classifier.scores import SCORES
+from classifier.types import ArticleText, CommentInput, CommentScores, Evidence, Score
 from common import settings
 from policies import Policy, load_policy
+from policies.policy import RulePolicy
 from service import create_app
 from service.storage import db, make_engine, upgrade_database
 from service.storage.keys import create_key
@@ -39,23 +41,36 @@ POSTGRES_SERVER = settings.TEST_POSTGRES_URL.value()
 class FakeModel:
     """A stand-in for the trained model whose scores follow marker words in the comment.
 
-    The scores sit between the policy's thresholds, so that the expected decisions follow
-    from the policy rather than from numbers written into the tests:
+    It gives every score of the registry. The scores sit between the thresholds of the policy's
+    rule that reads them, so that the expected decisions follow from the policy rather than from
+    numbers written into the tests:
 
     - "idiot": disrespectful enough to reject; "dumm": enough to hold;
     - "wetter" (weather): off-topic enough to hold;
     - "http": spam enough to reject;
     - "explode": scoring raises;
-    - anything else: clearly fine on every rule.
+    - anything else (and every score without markers): clearly fine on every rule.
     """
 
     version = "fake-1"
+    #: Per score, marker word -> the threshold its score reaches.
+    MARKERS = {
+        "respectful": {"idiot": "reject", "dumm": "hold"},
+        "on_topic": {"wetter": "hold"},
+        "spam": {"http": "reject"},
+    }
 
     def __init__(self, policy: Policy) -> None:
         rules = policy.rules
         self.fine = min(rule.clearly_fine_below for rule in rules.values()) / 2
-        self.hold = {name: _between(rule.hold, rule.reject) for name, rule in rules.items()}
-        self.reject = {name: _between(rule.reject, None) for name, rule in rules.items()}
+        readers: dict[str, RulePolicy] = {}  # the first rule that reads each score
+        for rule in rules.values():
+            for name in rule.scores:
+                readers.setdefault(name, rule)
+        self.levels = {
+            name: {"hold": _between(rule.hold, rule.reject), "reject": _between(rule.reject, None)}
+            for name, rule in readers.items()
+        }
         self.scored: list[CommentInput] = []  # every comment scored, in order
         self.prepared: list[ArticleText] = []  # every article prepared, in order
 
@@ -64,12 +79,8 @@ class FakeModel:
         if "explode" in comment.text:
             raise RuntimeError("the fake model exploded")
         self.scored.append(comment)
-        return CommentScores(
-            respectful=self._rule(comment.text, {"idiot": self.reject, "dumm": self.hold}, "respectful"),
-            on_topic=self._rule(comment.text, {"wetter": self.hold}, "on_topic"),
-            spam=self._rule(comment.text, {"http": self.reject}, "spam"),
-            model_version=self.version,
-        )
+        return CommentScores({spec.name: self._score(comment.text, spec.name) for spec in SCORES},
+                             model_version=self.version)
 
     def score_many(self, comments: Sequence[CommentInput], *,
                    evidence_above: float = 0.0) -> list[CommentScores]:
@@ -83,15 +94,16 @@ class FakeModel:
         """Remember the article (the tests check that publishing one prepares it)."""
         self.prepared.append(article)
 
-    def _rule(self, text: str, markers: dict[str, dict[str, float]], rule: str) -> RuleScore:
-        """The rule's score and evidence: the first marker found, or a clearly fine score."""
+    def _score(self, text: str, name: str) -> Score:
+        """The score and evidence: the first marker found, or a clearly fine score."""
         lowered = text.lower()
-        for word, level in markers.items():
+        levels = self.levels.get(name)
+        for word, threshold in self.MARKERS.get(name, {}).items():
             start = lowered.find(word)
-            if start >= 0:
+            if levels is not None and start >= 0:
                 evidence = Evidence(text[start : start + len(word)], start, start + len(word), 2.5)
-                return RuleScore(level[rule], (evidence,), {"marker": word})
-        return RuleScore(self.fine)
+                return Score(levels[threshold], (evidence,), {"marker": word})
+        return Score(self.fine)
 
 
 def _between(low: float | None, high: float | None) -> float | None:

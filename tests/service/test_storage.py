@@ -12,7 +12,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from click.testing import CliRunner
 
-from classifier.types import CommentScores, Evidence, RuleScore
+from classifier.types import CommentScores, Evidence, Score
 from policies import decide
 from service.cli import db_cli
 from service.domain import Outcome, Submission
@@ -38,9 +38,11 @@ def session(app):
 def decision(policy):
     """A hold decision with a reason that carries evidence and numpy-typed signals."""
     scores = CommentScores(
-        respectful=RuleScore(0.7, (Evidence("dumm", 8, 12, 1.5),), {"odd": np.float32(0.25)}),
-        on_topic=RuleScore(0.1),
-        spam=RuleScore(0.0),
+        {
+            "respectful": Score(0.7, (Evidence("dumm", 8, 12, 1.5),), {"odd": np.float32(0.25)}),
+            "on_topic": Score(0.1),
+            "spam": Score(0.0),
+        },
         model_version="m-1",
     )
     return decide(policy, scores)
