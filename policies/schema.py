@@ -4,8 +4,8 @@ A policy file is a JSON object (``default.json`` is the site's)::
 
     version                 non-empty string, stamped on every decision
     premoderation           true: approve only comments that are clearly fine on every rule
-    rules                   the site's rules, at least one, by name (lower-case letters, digits
-                            and _; not "system"), each with
+    rules                   the site's rules, at least one, by name (1 to 32 lower-case letters,
+                            digits and _, a letter first; not "system"), each with
         scores              the scores the rule judges, names from classifier.scores (e.g.
                             ["respectful"]), at least one, each once
         combine             max | min | mean: how several scores become the rule's one score;
@@ -159,7 +159,8 @@ class RuleSchema(_MessagesSchema):
         return RulePolicy(scores=scores, combine=data.pop("combine", "max"), **data)
 
 
-_RULE_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}\Z")
+# At most 32 characters: the service stores a reason's rule name in a column of that size.
+_RULE_NAME = re.compile(r"[a-z][a-z0-9_]{0,31}\Z")
 
 
 class Rules(fields.Field):
@@ -202,7 +203,7 @@ def _name_problems(name: str) -> list[str]:
     if name == SYSTEM:
         return [f"{SYSTEM!r} names the reasons the system gives itself; a rule cannot have it."]
     if not _RULE_NAME.match(name):
-        return ["A rule's name is 1 to 64 lower-case letters, digits and _, starting with a letter."]
+        return ["A rule's name is 1 to 32 lower-case letters, digits and _, starting with a letter."]
     return []
 
 

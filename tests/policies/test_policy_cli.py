@@ -109,11 +109,15 @@ def test_check_names_the_field_of_each_problem(tmp_path, default_data, edits, pr
     assert "Traceback" not in result.output
 
 
+BAD_NAME = "A rule's name is 1 to 32 lower-case letters, digits and _, starting with a letter."
+
+
 @pytest.mark.parametrize(
     ("name", "problem"),
     [
-        ("system", "rules.system: 'system' names the reasons the system gives itself; a rule cannot have it."),
-        ("Spam-2", "rules.Spam-2: A rule's name is 1 to 64 lower-case letters, digits and _, starting with a letter."),
+        ("system", "'system' names the reasons the system gives itself; a rule cannot have it."),
+        ("Spam-2", BAD_NAME),
+        ("a" * 33, BAD_NAME),
     ],
 )
 def test_check_refuses_a_rule_name_that_cannot_be(tmp_path, default_data, name, problem):
@@ -122,7 +126,7 @@ def test_check_refuses_a_rule_name_that_cannot_be(tmp_path, default_data, name, 
     path.write_text(json.dumps(default_data))
     result = check(path)
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[1:] == [f"  - {problem}"]
+    assert result.stderr.splitlines()[1:] == [f"  - rules.{name}: {problem}"]
 
 
 def test_check_accepts_a_new_rule_that_combines_scores(tmp_path, default_data):
