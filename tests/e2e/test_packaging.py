@@ -1,14 +1,20 @@
 """What differs between a source checkout and an installed package, checked without installing.
 
 ``pyproject.toml`` lists the packages by hand (to map ``training_data/`` into the package), so a
-new package must be added there; the instance folder depends on where the code runs from.
+new package must be added there; the instance folder and the bundle's git commit depend on
+where the code runs from. tests/e2e/test_installed_service.py installs and serves for real.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
 import tomllib
 from pathlib import Path
 
+import pytest
+
+import classifier.serving.bundle as bundle
 import service
 from classifier.data.teamdata import packaged_team_dir
 
@@ -47,3 +53,30 @@ def test_installed_the_instance_folder_is_in_the_working_directory(tmp_path, mon
     site = "/usr/local/lib/python3.11/site-packages"
     monkeypatch.setattr(service, "find_package", lambda name: ("/usr/local", site))
     assert service.instance_folder() == str(tmp_path / "instance")
+
+
+def _git(folder: Path, *args: str) -> str:
+    environ = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
+               "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
+    return subprocess.run(["git", *args], cwd=folder, env=environ, check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+@pytest.fixture
+def other_repository(tmp_path) -> Path:
+    """A git repository with one commit, standing for a project that holds a virtual environment."""
+    _git(tmp_path, "init", "--quiet")
+    _git(tmp_path, "commit", "--quiet", "--allow-empty", "--message", "a project")
+    return tmp_path
+
+
+def test_a_bundle_names_the_commit_of_the_checkout_it_was_trained_in(other_repository, monkeypatch) -> None:
+    monkeypatch.setattr(bundle, "_SOURCE_ROOT", other_repository.resolve())
+    assert bundle.git_commit() == _git(other_repository, "rev-parse", "HEAD")
+
+
+def test_an_installed_package_inside_another_repository_names_no_commit(other_repository, monkeypatch) -> None:
+    site = other_repository / ".venv" / "lib" / "python3.11" / "site-packages"
+    site.mkdir(parents=True)
+    monkeypatch.setattr(bundle, "_SOURCE_ROOT", site.resolve())
+    assert bundle.git_commit() is None
