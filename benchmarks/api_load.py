@@ -54,11 +54,11 @@ from classifier.data.teamdata import load_team_data  # noqa: E402
 from classifier.serving.bundle import current_version  # noqa: E402
 from common.settings import MODEL_DIR  # noqa: E402
 from service import create_app  # noqa: E402
+from service.cli import GUNICORN_CONF  # noqa: E402
 from service.storage import db, make_engine, upgrade_database  # noqa: E402
 from service.storage.keys import create_key  # noqa: E402
 
 LUA_SCRIPT = HERE / "post_comments.lua"
-GUNICORN_CONF = REPO / "gunicorn.conf.py"
 TEAM_DATA = REPO / "training_data"
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DATABASES = ("sqlite", "postgresql")

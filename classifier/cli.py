@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 
 from classifier.data.corpora import CorpusError
-from classifier.data.teamdata import load_team_data
+from classifier.data.teamdata import load_team_data, packaged_team_dir
 from classifier.serving.bundle import ModelLoadError, load_model
 from classifier.serving.scoring_io import ScoreInputError, parse_score_line, scores_to_json
 from common import settings
@@ -31,12 +33,12 @@ def _setting(setting: settings.Setting) -> Any:
 
 
 def default_team_dir() -> Path:
-    """``MODERATION_TEAM_DIR``, else ``./training_data``, else the one beside this package."""
+    """``MODERATION_TEAM_DIR``, else ``./training_data``, else the one installed with the package."""
     configured = _setting(settings.TEAM_DIR)
     if configured:
         return Path(configured)
     local = Path("training_data")
-    return local if local.is_dir() else Path(__file__).resolve().parents[1] / "training_data"
+    return local if local.is_dir() else packaged_team_dir()
 
 
 def resolve_model_dir(value: str | None) -> Path:
@@ -57,13 +59,31 @@ def resolve_data_dir(value: str | None) -> Path | None:
     return path
 
 
-def prepare_model_dir(model_dir: Path) -> None:
-    """Create ``model_dir`` (refusing a file in its place) before minutes of training."""
+def prepare_model_dir(model_dir: Path) -> list[Path]:
+    """Create ``model_dir`` (refusing a file in its place) before minutes of training.
+
+    :return: the folders it made, deepest first (none when ``model_dir`` existed).
+    """
+    made = [folder for folder in (model_dir, *model_dir.parents) if not folder.exists()]
     try:
         model_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         problem = "is a file, not a directory" if model_dir.is_file() else f"cannot be made ({error})"
         raise click.UsageError(f"model directory {model_dir} {problem}") from error
+    return made
+
+
+@contextmanager
+def _model_dir_for_training(model_dir: Path) -> Iterator[None]:
+    """Prepare ``model_dir``; if training fails, remove the folders made for it that are still empty."""
+    made = prepare_model_dir(model_dir)
+    try:
+        yield
+    except BaseException:
+        for folder in made:
+            with suppress(OSError):  # not empty: something was written there, keep it
+                folder.rmdir()
+        raise
 
 
 def _echo_err(message: str) -> None:
@@ -90,12 +110,12 @@ def run_training(team_dir: str | None, model_dir: Path, data_dir: Path | None, *
     from classifier.training.train import TrainingOptions, train_models
 
     options = TrainingOptions(encoder=not no_encoder, corpora=list(corpora) or None)
-    prepare_model_dir(model_dir)
-    try:
-        return train_models(Path(team_dir) if team_dir else default_team_dir(), model_dir, data_dir,
-                            decisions=decisions, options=options, progress=_echo_err)
-    except (CorpusError, OSError) as error:
-        _fail(error)
+    with _model_dir_for_training(model_dir):
+        try:
+            return train_models(Path(team_dir) if team_dir else default_team_dir(), model_dir, data_dir,
+                                decisions=decisions, options=options, progress=_echo_err)
+        except (CorpusError, OSError) as error:
+            _fail(error)
 
 
 @click.command("train")

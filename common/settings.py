@@ -144,7 +144,7 @@ DATA_DIR = Setting(
     "DATA_DIR", path, None, "Folder with the public corpora, one sub-folder each")
 TEAM_DIR = Setting(
     "TEAM_DIR", path, None, "The team's own articles and comments",
-    shown_default="./training_data, else the one in the repository")
+    shown_default="./training_data, else the one installed with the package")
 TEST_POSTGRES_URL = Setting(
     "TEST_POSTGRES_URL", text, "postgresql+psycopg://postgres@127.0.0.1:5432/test",
     "Tests only: the PostgreSQL server of the storage and API tests")

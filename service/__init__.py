@@ -1,6 +1,6 @@
 """The moderation API: a Flask application factory.
 
-gunicorn runs ``service:create_app()`` (see ``gunicorn.conf.py``). The settings, their
+gunicorn runs ``service:create_app()`` (see ``service/gunicorn.conf.py``). The settings, their
 ``MODERATION_*`` variables and how they are read are in :mod:`common.settings`.
 """
 
@@ -12,12 +12,25 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from flask.sansio.scaffold import find_package
 
 from common import settings
 from service import articles, auth, comments, docs, health, intake, metrics, queue
 from service.api import Api
 from service.model_registry import models
 from service.storage import db
+
+
+def instance_folder() -> str:
+    """The folder of the default SQLite database (Flask's instance folder), an absolute path.
+
+    In a source checkout it is Flask's default, ``instance/`` beside the package. For an
+    installed package Flask would pick ``<prefix>/var/service-instance``: hidden inside the
+    virtual environment, or system-wide where the service's user cannot write. There it is
+    ``instance/`` in the working directory instead, beside ``models/``, which is found there too.
+    """
+    prefix, package_parent = find_package(__name__)
+    return os.path.join(os.getcwd() if prefix is not None else package_parent, "instance")
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -33,7 +46,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     :raise common.settings.ConfigError: an environment variable or the database URL is unusable.
     :raise policies.PolicyError: the policy file is invalid.
     """
-    app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    app = Flask(__name__, instance_path=instance_folder(), instance_relative_config=True,
+                static_folder=None)
     app.config.from_mapping(
         API_TITLE="Comment moderation API",
         API_VERSION="1",

