@@ -1,0 +1,1 @@
+"""The documentation; :mod:`docs.examples` writes its request and response examples."""
