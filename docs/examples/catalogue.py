@@ -240,7 +240,7 @@ BLOCKS = (
         "text": "Du bist ein V 0 l l i d i o t",
         "article": {"title": "Ladesäulen: Stadtwerke bauen aus",
                     "body": "Die Stadtwerke bauen 40 neue Schnellladesäulen für Elektroautos."}},
-        ensure_ascii=False) + "\n")]),
+        ensure_ascii=False) + "\n", spread=True)]),
     *(Block(f"help-{'-'.join(args) or 'moderation'}", [Command((*args, "--help"))]) for args in (
         (), ("serve",), ("train",), ("retrain",), ("evaluate",), ("score",), ("benchmark",),
         ("policy", "check"), ("keys", "create"), ("db", "upgrade"), ("decisions", "export"))),

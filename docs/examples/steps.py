@@ -246,6 +246,7 @@ class Command:
     :param files: written into the command's folder first (name -> text).
     :param quiet: show the command only (its output is like one shown before).
     :param remember: a variable to keep the output's last line in (a new API key).
+    :param spread: lay out each JSON line of the output over several lines, for reading.
     """
 
     args: tuple[str, ...]
@@ -253,6 +254,7 @@ class Command:
     files: tuple[tuple[str, str], ...] = ()
     quiet: bool = False
     remember: str | None = None
+    spread: bool = False
 
     def run(self, session: Session) -> Output:
         """Run the command in this process, in the session's folder and environment."""
@@ -290,7 +292,8 @@ class Command:
     def _lines(self, output: Output, session: Session) -> str:
         lines = [self.typed()]
         if not self.quiet:
-            lines.extend(_stable_line(line, session.model_version) for line in output.text.rstrip().splitlines())
+            lines.extend(_stable_line(line, session.model_version, self.spread)
+                         for line in output.text.rstrip().splitlines())
         return "\n".join(lines)
 
 
@@ -310,11 +313,13 @@ class Commands:
             command._lines(output, session) for command, output in zip(self.commands, outputs, strict=True)))
 
 
-def _stable_line(line: str, model_version: str) -> str:
-    """A line of output with its volatile values replaced; a JSON line stays one line of JSON."""
+def _stable_line(line: str, model_version: str, spread: bool) -> str:
+    """A line of output with its volatile values replaced; a JSON line stays one line of JSON
+    unless ``spread``."""
     if line.startswith("{"):
         try:
-            return json.dumps(stable(json.loads(line), model_version), ensure_ascii=False)
+            value = stable(json.loads(line), model_version)
+            return layout(value) if spread else json.dumps(value, ensure_ascii=False)
         except json.JSONDecodeError:
             pass  # text that merely starts with a brace
     return stable_text(line, model_version)
