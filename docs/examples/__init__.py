@@ -22,7 +22,7 @@ def render_all() -> dict[str, str]:
 
     :raise ValueError: the documents' markers and the declared blocks do not match (checked
         before the service is started).
-    :raise docs.examples.live.ServiceError: the service did not start.
+    :raise docs.examples.steps.ExampleError: the service did not start, or an example failed.
     """
     check_markers(REPO, [block.name for block in BLOCKS])
     with tempfile.TemporaryDirectory(prefix="moderation-examples-") as folder, live_service(Path(folder)) as session:

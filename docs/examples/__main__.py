@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from docs.examples import REPO, stale_documents, write_documents
-from docs.examples.live import ServiceError
+from docs.examples.steps import ExampleError
 
 
 def main() -> int:
@@ -21,7 +21,7 @@ def main() -> int:
     args = parser.parse_args()
     try:
         return _check() if args.check else _write()
-    except (ValueError, ServiceError) as error:
+    except (ValueError, ExampleError) as error:
         print(f"python -m docs.examples: {error}", file=sys.stderr)
         return 2
 

@@ -21,14 +21,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from docs.examples.steps import Session
+from docs.examples.steps import ExampleError, Session
 
 REPO = Path(__file__).resolve().parents[2]
 MODEL = REPO / "tests" / "classifier" / "data" / "bundle-before-split"
 START_SECONDS = 180  # loading the model and the sentence encoder, on a busy machine
 
 
-class ServiceError(RuntimeError):
+class ServiceError(ExampleError):
     """The service did not start; the message has its log."""
 
 

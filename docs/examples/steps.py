@@ -20,11 +20,16 @@ from typing import Any, Protocol
 from click.testing import CliRunner
 
 from docs.examples.render import fenced, layout, shell_quote, stable, stable_text, table_cell
+from moderation.cli import cli
 
 #: A body that is not sent: a GET, or a request without one.
 NO_BODY = object()
 _VARIABLE = re.compile(r"\$([A-Z][A-Z0-9_]*)")
 _HELP_WIDTH = 100  # click wraps help texts at the terminal's width; the docs' is fixed
+
+
+class ExampleError(RuntimeError):
+    """An example could not be run: the service or a command failed."""
 
 
 @dataclass
@@ -106,6 +111,8 @@ class Call:
                                headers=headers)
             response = connection.getresponse()
             content = response.read()
+        except OSError as error:
+            raise ExampleError(f"{self.method} {self.path} got no answer: {error}") from error
         finally:
             connection.close()
         content_type = response.getheader("Content-Type", "")
@@ -232,14 +239,6 @@ class RouteTable:
 
 
 @dataclass(frozen=True)
-class Output:
-    """What a command printed (stdout and stderr, as a terminal shows them) and its status."""
-
-    text: str
-    exit_code: int
-
-
-@dataclass(frozen=True)
 class Command:
     """A ``moderation`` command, shown as typed and with what it prints.
 
@@ -256,10 +255,9 @@ class Command:
     remember: str | None = None
     spread: bool = False
 
-    def run(self, session: Session) -> Output:
-        """Run the command in this process, in the session's folder and environment."""
-        from moderation.cli import cli
-
+    def run(self, session: Session) -> str:
+        """Run the command in this process, in the session's folder and environment; what it
+        printed (stdout and stderr, as a terminal shows them)."""
         for name, text in self.files:
             path = session.workdir / name
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -273,10 +271,10 @@ class Command:
         finally:
             os.chdir(previous)
         if result.exception is not None and not isinstance(result.exception, SystemExit):
-            raise RuntimeError(f"moderation {' '.join(self.args)} failed: {result.output}") from result.exception
+            raise ExampleError(f"moderation {' '.join(self.args)} failed: {result.output}") from result.exception
         if self.remember is not None:
             session.variables[self.remember] = result.stdout.strip().splitlines()[-1]
-        return Output(result.output, result.exit_code)
+        return result.output
 
     def typed(self) -> str:
         """The command line as the user types it."""
@@ -285,15 +283,16 @@ class Command:
             return f"$ {command}"
         return f"$ echo {shell_quote(self.stdin.rstrip())} \\\n  | {command}"
 
-    def render(self, output: Output, session: Session) -> str:
+    def render(self, output: str, session: Session) -> str:
         """The command and its output, as on a console."""
-        return fenced("console", self._lines(output, session))
+        return fenced("console", self.console_lines(output, session))
 
-    def _lines(self, output: Output, session: Session) -> str:
+    def console_lines(self, output: str, session: Session) -> str:
+        """The command as typed and its output (unless ``quiet``), without the code fence."""
         lines = [self.typed()]
         if not self.quiet:
             lines.extend(_stable_line(line, session.model_version, self.spread)
-                         for line in output.text.rstrip().splitlines())
+                         for line in output.rstrip().splitlines())
         return "\n".join(lines)
 
 
@@ -303,14 +302,14 @@ class Commands:
 
     commands: tuple[Command, ...]
 
-    def run(self, session: Session) -> list[Output]:
+    def run(self, session: Session) -> list[str]:
         """Run each command, in order."""
         return [command.run(session) for command in self.commands]
 
-    def render(self, outputs: list[Output], session: Session) -> str:
+    def render(self, outputs: list[str], session: Session) -> str:
         """All commands and their outputs in one console block."""
         return fenced("console", "\n".join(
-            command._lines(output, session) for command, output in zip(self.commands, outputs, strict=True)))
+            command.console_lines(output, session) for command, output in zip(self.commands, outputs, strict=True)))
 
 
 def _stable_line(line: str, model_version: str, spread: bool) -> str:
