@@ -39,21 +39,23 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _environment(workdir: Path) -> dict[str, str]:
-    """The settings of the examples' service: its own database and model folder, nothing
-    inherited (a ``MODERATION_POLICY`` of the caller's shell would change every decision)."""
-    env = {name: value for name, value in os.environ.items()
-           if not name.startswith("MODERATION_") and name != "PROMETHEUS_MULTIPROC_DIR"}
-    env["MODERATION_DATABASE_URL"] = f"sqlite:///{workdir / 'moderation.sqlite'}"
-    env["MODERATION_MODEL_DIR"] = str(workdir / "models")
-    return env
+def _settings(workdir: Path) -> dict[str, str | None]:
+    """The examples' settings: their own database and model folder, and every other
+    ``MODERATION_*`` variable of the caller's shell unset (its ``MODERATION_POLICY`` would change
+    every decision)."""
+    inherited = {name: None for name in os.environ if name.startswith("MODERATION_")}
+    return inherited | {"MODERATION_DATABASE_URL": f"sqlite:///{workdir / 'moderation.sqlite'}",
+                        "MODERATION_MODEL_DIR": str(workdir / "models")}
 
 
 @contextmanager
 def live_service(workdir: Path) -> Iterator[Session]:
     """Run ``moderation serve`` (one worker) in ``workdir`` until the block ends."""
     shutil.copytree(MODEL, workdir / "models")
-    env = _environment(workdir)
+    settings = _settings(workdir)
+    # A metrics folder of the caller's would mix its counts into the examples'.
+    env = {name: value for name, value in os.environ.items() if name != "PROMETHEUS_MULTIPROC_DIR"}
+    env = {name: value for name, value in (env | settings).items() if value is not None}
     port = _free_port()
     log_path = workdir / "serve.log"
     with log_path.open("wb") as log:
@@ -63,8 +65,6 @@ def live_service(workdir: Path) -> Iterator[Session]:
             cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         ready = _wait_until_ready(process, port, log_path)
-        settings = {name: env.get(name) for name in os.environ if name.startswith("MODERATION_")}
-        settings.update({name: value for name, value in env.items() if name.startswith("MODERATION_")})
         yield Session("127.0.0.1", port, workdir, settings, model_version=ready["model_version"])
     finally:
         process.terminate()
