@@ -7,7 +7,9 @@ A policy file is a JSON object (``default.json`` is the site's)::
     rules                   the site's rules, at least one, by name (1 to 32 lower-case letters,
                             digits and _, a letter first; not "system"), each with
         scores              the scores the rule judges, names from classifier.scores (e.g.
-                            ["respectful"]), at least one, each once
+                            ["respectful"]), at least one, each once; a rule named after a
+                            score may leave it out and judges that score (so policy files
+                            written before rules named their scores still load)
         combine             max | min | mean: how several scores become the rule's one score;
                             required with more than one score, optional with one
         code                ABUSIVE | OFFENSIVE | HATE_SPEECH | IRRELEVANT_CONTENT | SPAM | OTHER
@@ -183,6 +185,8 @@ class Rules(fields.Field):
         rules, errors = {}, {}
         for name, entry in value.items():
             problems: dict[str, Any] = {}
+            if isinstance(entry, dict) and "scores" not in entry and name in SCORE_NAMES:
+                entry = {**entry, "scores": [name]}
             try:
                 rules[name] = RuleSchema().load(entry)
             except ValidationError as error:

@@ -1,7 +1,2 @@
-"""Fixtures live with the tests of their layer; this makes them available to every layer.
-
-``tests/service/fixtures.py``: the app on SQLite and PostgreSQL, a fake model, requests with keys.
-``tests/classifier/fixtures.py``: a small model trained once per session and tiny corpora.
-"""
-
-pytest_plugins = ["tests.service.fixtures", "tests.classifier.fixtures"]
+"""Each layer's fixtures live with its tests (``tests/<layer>/fixtures.py``); the ``conftest.py``
+of each layer loads the ones its tests use, so a layer's tests see no other layer's fixtures."""

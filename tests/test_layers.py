@@ -84,3 +84,17 @@ def test_the_service_imports_no_training_code(offline):
 
 def test_the_classifier_imports_nothing_of_the_service():
     assert offending("classifier", "service") == {}
+
+
+@pytest.mark.parametrize("per_request", ["classifier/text", "classifier/estimators", "classifier/ontopic",
+                                         "classifier/serving"])
+@pytest.mark.parametrize("offline", ["classifier.data", "classifier.training", "classifier.cli"])
+def test_what_runs_per_request_imports_nothing_offline(per_request, offline):
+    assert offending(per_request, offline) == {}
+
+
+@pytest.mark.parametrize(("layer", "above"), [("classifier", "policies"), ("classifier", "moderation"),
+                                              ("policies", "service"), ("policies", "moderation"),
+                                              ("service", "moderation")])
+def test_no_layer_imports_one_above_it(layer, above):
+    assert offending(layer, above) == {}

@@ -20,13 +20,13 @@ through :mod:`classifier.serving.linear` without scikit-learn's per-call overhea
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from sklearn.pipeline import Pipeline
 
 from classifier.estimators.encoder import SentenceEmbedder
-from classifier.scores import ON_TOPIC, RESPECTFUL, SCORES, SPAM
+from classifier.scores import ON_TOPIC, RESPECTFUL, SPAM
 from classifier.serving.evidence import word_evidence
 from classifier.serving.linear import FastLinearHead, FastTfidf, SparseVector
 from classifier.text.normalize import Normalized, normalize
@@ -104,9 +104,7 @@ class ModerationModel:
 
     def with_respect_domain(self, domain: str) -> ModerationModel:
         """The same model predicting respect with another domain's head (e.g. for tweets)."""
-        return ModerationModel(self.respect, self.spam, self.topic, self.encoder,
-                               self.cascade_band, self.version, domain, self.topic_encoder,
-                               self.topic_cascade_band)
+        return replace(self, respect_domain=domain)
 
     def embedder(self) -> SentenceEmbedder | None:
         """The sentence encoder the cascades use, or None when the model has no second stage."""
@@ -242,6 +240,7 @@ class ModerationModel:
         return Score(probability, spans, facts)
 
     def predict_proba(self, comments: Sequence[CommentInput]) -> np.ndarray:
-        """Every registered score, one row per comment, one column per score (bulk use)."""
+        """The scores this model gives, one row per comment, one column per score in the
+        registry's order (bulk use)."""
         scores = self.score_many(comments, evidence=False)
-        return np.array([[s[spec.name].score for spec in SCORES] for s in scores])
+        return np.array([[s[name].score for name in s.scores] for s in scores])

@@ -88,10 +88,12 @@ def _evaluate_team(model: ModerationModel, team: TeamData, split: str, threshold
                                  team.parent_text(c)), evidence=False)
         for c in comments
     ]
-    values = {spec.name: np.array([s[spec.name].score for s in scores]) for spec in SCORES}
+    # The scores the model gives: a bundle trained before a score was registered lacks it.
+    given = [spec for spec in SCORES if all(spec.name in s.scores for s in scores)]
+    values = {spec.name: np.array([s[spec.name].score for s in scores]) for spec in given}
     # Per score the team labels, whether each comment breaks it.
     broken = {spec.name: np.array([spec.team_label.broken(c) for c in comments], dtype=bool)
-              for spec in SCORES if spec.team_label is not None}
+              for spec in given if spec.team_label is not None}
     respect = values[RESPECTFUL.name]
     result = _result(TEAM_SOURCE, split, broken[HEADLINE.name].astype(int).tolist(), values[HEADLINE.name],
                      threshold)

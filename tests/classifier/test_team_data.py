@@ -1,6 +1,6 @@
 """The real team data in training_data/: format, labels and coverage.
 
-The folder is written by the team; until it is complete, this test is expected to fail.
+The folder is written by the team; this checks that it stays complete and well-formed.
 """
 
 from __future__ import annotations

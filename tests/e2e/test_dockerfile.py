@@ -64,3 +64,10 @@ def test_runs_the_readme_s_serve_command() -> None:
     command = re.search(r"^CMD (\[.*\])$", DOCKERFILE, re.M).group(1)
     assert command.startswith('["moderation", "serve"')
     assert "moderation serve" in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_build_leftovers_stay_out_of_the_image():
+    # `pip install .` leaves build/ and *.egg-info in the checkout; copied into the build context,
+    # a stale build/lib would install modules that no longer exist.
+    ignored = (REPO / ".dockerignore").read_text(encoding="utf-8").split()
+    assert {"build", "dist", "*.egg-info", ".venv", "models", "instance"} <= set(ignored)

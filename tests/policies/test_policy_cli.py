@@ -83,7 +83,6 @@ def test_check_accepts_an_edited_valid_policy(tmp_path, default_data):
         ({"rules": []}, "rules: must be a JSON object"),
         ({"rules.spam": "SPAM"}, "rules.spam: must be a JSON object"),
         ({"rules.respectfull": {}}, "rules.respectfull.scores: Missing data for required field."),
-        ({"rules.spam.scores": DELETE}, "rules.spam.scores: Missing data for required field."),
         (
             {"rules.spam.scores": ["spamm"]},
             "rules.spam.scores: Unknown score 'spamm'; the registered scores are: respectful, on_topic, spam.",
@@ -202,3 +201,23 @@ def test_check_stops_reading_a_file_without_end() -> None:
     result = check(Path("/dev/zero"))
     assert result.exit_code == 1
     assert "larger than 1,000,000 bytes" in result.stderr
+
+
+def test_a_policy_file_written_before_rules_named_their_scores_still_loads(tmp_path, default_data):
+    for rule in default_data["rules"].values():
+        del rule["scores"]
+    path = tmp_path / "policy.json"
+    path.write_text(json.dumps(default_data))
+    assert check(path).exit_code == 0
+    assert {name: rule.scores for name, rule in load_policy(path).rules.items()} == {
+        "respectful": ("respectful",), "on_topic": ("on_topic",), "spam": ("spam",)}
+
+
+def test_a_rule_not_named_after_a_score_must_name_its_scores(tmp_path, default_data):
+    rules = default_data["rules"]
+    rules["tone"] = {key: value for key, value in rules["respectful"].items() if key != "scores"}
+    path = tmp_path / "policy.json"
+    path.write_text(json.dumps(default_data))
+    result = check(path)
+    assert result.exit_code == 1
+    assert "  - rules.tone.scores: Missing data for required field." in result.stderr.splitlines()

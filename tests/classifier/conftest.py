@@ -1,0 +1,3 @@
+"""The classifier tests' fixtures: see fixtures.py."""
+
+from tests.classifier.fixtures import *  # noqa: F403
