@@ -4,4 +4,4 @@
 ``tests/classifier/fixtures.py``: a small model trained once per session and tiny corpora.
 """
 
-pytest_plugins = ["tests.service.fixtures", "tests.classifier.fixtures"]
+pytest_plugins = ["tests.service.fixtures", "tests.service.workspace_fixtures", "tests.classifier.fixtures"]

@@ -1,0 +1,147 @@
+// The workspace's keyboard: every key clicks the button whose data-hotkey names it, so the
+// bindings, the <kbd> hints and the help dialog all come from one key map (service/workspace/keymap.py).
+// Single-letter keys act on the selected card only, never while typing (WCAG 2.1.4; Coral's scoping).
+(function () {
+  "use strict";
+  var selected = -1;
+  var lastDecided = null;
+
+  function cards() { return Array.prototype.slice.call(document.querySelectorAll("article.card")); }
+
+  function select(index) {
+    var all = cards();
+    if (!all.length) { return; }
+    selected = Math.max(0, Math.min(index, all.length - 1));
+    all.forEach(function (card, i) { card.classList.toggle("selected", i === selected); });
+    all[selected].focus({ preventScroll: true });
+    all[selected].scrollIntoView({ block: "nearest" });
+  }
+
+  function typing(target) {
+    if (!target || !target.tagName) { return false; }
+    var tag = target.tagName.toLowerCase();
+    var textual = tag === "textarea" || tag === "select" || target.isContentEditable ||
+      (tag === "input" && ["radio", "checkbox", "button", "submit", "hidden"].indexOf(target.type) < 0);
+    return textual;
+  }
+
+  function keyName(event) {
+    if (event.altKey || event.metaKey) { return null; }
+    if (event.ctrlKey) { return event.key.length === 1 ? "ctrl+" + event.key.toLowerCase() : null; }
+    return event.key;
+  }
+
+  function matching(root, name) {
+    return Array.prototype.slice.call(root.querySelectorAll("[data-hotkey]")).filter(function (el) {
+      return el.getAttribute("data-hotkey").split(" ").indexOf(name) >= 0 && !el.disabled;
+    });
+  }
+
+  function openPicker(dialog) {
+    dialog.showModal();
+    var first = dialog.querySelector("input[type=radio]");
+    if (first) { first.focus(); }
+  }
+
+  function pick(dialog, number) {
+    var group = dialog.querySelector("[data-pick]");
+    var radios = group ? group.querySelectorAll("input[type=radio]") : [];
+    var radio = radios[number - 1];
+    if (!radio) { return; }
+    radio.checked = true;
+    radio.focus();
+    showStatement(dialog, radio);
+    if (dialog.hasAttribute("data-pick-submits")) { submit(dialog); }
+  }
+
+  function submit(dialog) {
+    var form = dialog.querySelector("form");
+    if (form && form.reportValidity()) { form.requestSubmit(); }
+  }
+
+  function showStatement(dialog, radio) {
+    var id = radio.getAttribute("data-statement");
+    if (!id) { return; }
+    dialog.querySelectorAll(".statement").forEach(function (el) { el.hidden = el.id !== id; });
+  }
+
+  function onPickerKey(dialog, event) {
+    if (/^[1-9]$/.test(event.key) && !typing(event.target)) {
+      event.preventDefault();
+      pick(dialog, Number(event.key));
+    } else if (event.key === "Enter" && !typing(event.target)) {
+      event.preventDefault();
+      submit(dialog);
+    }
+    // Esc: the <dialog> cancels itself.
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var dialog = document.querySelector("dialog[open]");
+    if (dialog) { if (dialog.classList.contains("picker")) { onPickerKey(dialog, event); } return; }
+    if (typing(event.target)) { return; }
+    var name = keyName(event);
+    if (!name) { return; }
+    var card = cards()[selected];
+    var target = (card && matching(card, name)[0]) ||
+      (lastDecided && document.body.contains(lastDecided) && matching(lastDecided, name)[0]) ||
+      matching(document, name).filter(function (el) { return !el.closest("article.card"); })[0];
+    if (!target) { return; }
+    event.preventDefault();
+    target.click();
+  });
+
+  document.addEventListener("click", function (event) {
+    var el = event.target.closest("[data-move],[data-opens],[data-closes]");
+    if (!el) {
+      var card = event.target.closest("article.card");
+      if (card) { select(cards().indexOf(card)); }
+      return;
+    }
+    if (el.hasAttribute("data-move")) { select(selected + Number(el.getAttribute("data-move"))); }
+    if (el.hasAttribute("data-opens")) { openPicker(document.getElementById(el.getAttribute("data-opens"))); }
+    if (el.hasAttribute("data-closes")) { el.closest("dialog").close(); }
+  });
+
+  document.addEventListener("change", function (event) {
+    var dialog = event.target.closest("dialog.picker");
+    if (dialog && event.target.type === "radio") { showStatement(dialog, event.target); }
+  });
+
+  function expire(root) {
+    root.querySelectorAll("[data-expires-in]").forEach(function (button) {
+      var seconds = Number(button.getAttribute("data-expires-in"));
+      window.setTimeout(function () { button.disabled = true; }, seconds * 1000);
+    });
+  }
+
+  // The answer replaces the card (same id): remember which, to select around it afterwards.
+  var pending = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var card = event.detail.elt.closest("article.card");
+    pending = card ? card.id : null;
+  });
+
+  document.addEventListener("htmx:afterSettle", function () {
+    var card = pending && document.getElementById(pending);
+    if (!card) { return; }
+    var index = cards().indexOf(card);
+    if (card.classList.contains("decided")) {
+      // After a decision the next comment is selected; u still undoes this one.
+      lastDecided = card;
+      expire(card);
+      select(index + 1);
+    } else {
+      select(index);  // after an undo or a conflict: the same comment, to decide again
+    }
+  });
+
+  document.addEventListener("htmx:responseError", function () {
+    document.getElementById("status").textContent = document.body.getAttribute("data-error-text");
+  });
+  document.addEventListener("htmx:sendError", function () {
+    document.getElementById("status").textContent = document.body.getAttribute("data-error-text");
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { select(0); });
+}());
