@@ -14,8 +14,11 @@ from sqlalchemy.orm import Session
 
 from service.storage.database import writing
 from service.storage.models import STATUS_BY_DECISION, Article, Comment, utcnow
+from service.storage.queue import filtered
 from service.storage.reviews import Conflict, NotFound
 
+#: The queues by status, as the header lists them: the moderators' work first.
+QUEUES = ("held", "approved", "rejected")
 #: Queue orders: how long the reader has waited, or the highest score.
 ORDERS = {
     "oldest": (Comment.created_at, Comment.id),
@@ -24,11 +27,22 @@ ORDERS = {
 
 
 @dataclass(frozen=True)
-class QueueSummary:
-    """How many comments are held and since when the oldest waits (None: none held)."""
+class Filters:
+    """Which comments a queue page shows: a status, and optionally one article, reason, language."""
 
-    held: int
-    oldest: datetime | None
+    status: str = "held"
+    article_id: str | None = None
+    reason: str | None = None
+    lang: str | None = None
+
+
+@dataclass(frozen=True)
+class QueueSummary:
+    """The header's figures: comments per status, the oldest held, held comments per article."""
+
+    counts: dict[str, int]  # by status, every status present
+    oldest: datetime | None  # when the oldest held comment was posted (None: none held)
+    held_by_article: list[tuple[str, str, int]]  # article id, title, held comments; most first
 
 
 @dataclass(frozen=True)
@@ -40,20 +54,40 @@ class Cards:
     parents: dict[str, Comment]  # the parents that are stored, by id
 
 
+_COUNTS = sa.select(Comment.status, sa.func.count(), sa.func.min(Comment.created_at)).group_by(Comment.status)
+_HELD_BY_ARTICLE = (
+    sa.select(Article.id, Article.title, sa.func.count())
+    .join(Comment, Comment.article_id == Article.id)
+    .where(Comment.status == "held")
+    .group_by(Article.id, Article.title)
+    .order_by(sa.func.count().desc(), Article.id)
+)
+
+
 def summary(session: Session) -> QueueSummary:
-    """The number of held comments and the time the oldest was posted."""
+    """How many comments each queue holds, since when the oldest held waits, held per article."""
     with session.begin():
-        held, oldest = session.execute(
-            sa.select(sa.func.count(), sa.func.min(Comment.created_at)).where(Comment.status == "held")
-        ).one()
-    return QueueSummary(held, oldest)  # min() keeps the column's type: aware UTC
+        rows = session.execute(_COUNTS).all()
+        by_article = [tuple(row) for row in session.execute(_HELD_BY_ARTICLE)]
+    counts = dict.fromkeys(QUEUES, 0) | {status: count for status, count, _oldest in rows}
+    # min() keeps the column's type: aware UTC.
+    oldest = next((first for status, _count, first in rows if status == "held"), None)
+    return QueueSummary(counts, oldest, by_article)
 
 
-def held_cards(session: Session, *, order: str, limit: int) -> Cards:
-    """The first ``limit`` held comments in ``order`` (one of :data:`ORDERS`)."""
-    query = sa.select(Comment).where(Comment.status == "held").order_by(*ORDERS[order]).limit(limit)
+def new_held(session: Session, since: datetime) -> int:
+    """How many held comments were posted after ``since``."""
     with session.begin():
-        return _with_context(session, list(session.scalars(query)))
+        return session.scalar(sa.select(sa.func.count()).where(Comment.status == "held",
+                                                               Comment.created_at > since))
+
+
+def queue_cards(session: Session, filters: Filters, *, order: str, limit: int) -> Cards:
+    """The first ``limit`` comments of the queue in ``order`` (one of :data:`ORDERS`)."""
+    query = filtered(sa.select(Comment), status=filters.status, article_id=filters.article_id,
+                     reason=filters.reason, lang=filters.lang)
+    with session.begin():
+        return _with_context(session, list(session.scalars(query.order_by(*ORDERS[order]).limit(limit))))
 
 
 def comment_card(session: Session, comment_id: str) -> Cards:

@@ -6,7 +6,7 @@ Server-rendered; htmx posts the decision forms and swaps the card the answer ren
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +30,20 @@ from service import auth
 from service.deciding import Decider, decide
 from service.intake import current_policy
 from service.storage import db
+from service.storage.models import utcnow
 from service.storage.reviews import Conflict, NotFound
 from service.storage.users import Throttled, log_in, set_language
-from service.storage.workspace import ORDERS, TooLate, comment_card, held_cards, summary, undo_review
+from service.storage.workspace import (
+    ORDERS,
+    QUEUES,
+    Filters,
+    TooLate,
+    comment_card,
+    new_held,
+    queue_cards,
+    summary,
+    undo_review,
+)
 from service.workspace import cards, security
 from service.workspace.keymap import BY_ACTION, PICKER_KEYS, SHORTCUTS
 from service.workspace.reasons import OVERRULE_REASONS
@@ -113,13 +124,32 @@ def switch_language() -> Response:
 @bp.get("")
 @security.login_required
 def queue() -> str:
-    """The held comments, oldest first unless ``order=urgent``."""
-    order = request.args.get("order", "oldest")
-    if order not in ORDERS:
-        order = "oldest"
-    found = held_cards(db.session(), order=order, limit=PAGE_SIZE)
-    return render_template("workspace/queue.html", cards=cards.cards(found), order=order,
-                           summary=_summary(), **_picker())
+    """A queue (held unless ``queue`` names another), oldest first unless ``order=urgent``."""
+    args = request.args
+    order = args.get("order") if args.get("order") in ORDERS else "oldest"
+    rule_codes = sorted({rule.code for rule in current_policy().rules.values()})
+    filters = Filters(
+        status=args.get("queue") if args.get("queue") in QUEUES else "held",
+        article_id=args.get("article") or None,
+        reason=args.get("reason") if args.get("reason") in rule_codes else None,
+        lang=args.get("lang") if args.get("lang") in LANGUAGES else None,
+    )
+    found = queue_cards(db.session(), filters, order=order, limit=PAGE_SIZE)
+    return render_template("workspace/queue.html", cards=cards.cards(found), order=order, filters=filters,
+                           rule_codes=rule_codes,
+                           languages=LANGUAGES, shown_at=f"{utcnow().timestamp():.3f}", summary=_summary(),
+                           **_picker())
+
+
+@bp.get("/news")
+@security.login_required
+def news() -> str:
+    """The header's counts, and how many held comments came in since the page was shown (polled)."""
+    try:
+        since = datetime.fromtimestamp(float(request.args.get("since", "")), UTC)
+    except (ValueError, OverflowError, OSError):
+        since = utcnow()
+    return render_template("workspace/news.html", summary=_summary(), new=new_held(db.session(), since))
 
 
 @bp.get("/comments/<id:comment_id>")
@@ -223,9 +253,9 @@ def _card(card: cards.Card, *, notice: str | None = None, decided: bool = False)
 
 
 def _summary() -> dict[str, Any]:
-    """The header's figures: how many are held, how long the oldest waits."""
+    """The header's figures: comments per queue, how long the oldest held waits, held per article."""
     figures = summary(db.session())
-    return {"held": figures.held,
+    return {"counts": figures.counts, "by_article": figures.held_by_article,
             "oldest": cards.waiting_since(figures.oldest) if figures.oldest is not None else None}
 
 
@@ -235,4 +265,5 @@ def _picker() -> dict[str, Any]:
     lang = language()
     reasons = [(reason, review_statement(policy, "reject", reason.code)[lang])
                for reason in policy.moderator_reasons]
-    return {"reject_reasons": reasons, "overrule_reasons": OVERRULE_REASONS}
+    labels = {reason.code: reason.label[lang] for reason in policy.moderator_reasons}
+    return {"reject_reasons": reasons, "overrule_reasons": OVERRULE_REASONS, "reason_labels": labels}

@@ -77,6 +77,7 @@ def log_in(browser: Browser, live: Live, username: str = "anna") -> Page:
     page.fill("input[name=password]", PASSWORD)
     page.click("button")
     expect(page).to_have_url(live.url + "/moderate")
+    page.wait_for_load_state()  # keys.js runs before "load": keys work from here on
     return page
 
 
@@ -126,7 +127,7 @@ def test_reject_with_d_2_enter_then_undo_with_u(browser, live):
     page.keyboard.press("2")
     expect(picker.locator(".statement:not([hidden])")).to_contain_text("Ihr Kommentar wurde nicht veröffentlicht.")
     page.keyboard.press("Enter")
-    expect(page.locator("#card-c-1 .outcome")).to_contain_text("Abgelehnt von anna: ABUSIVE.")
+    expect(page.locator("#card-c-1 .outcome")).to_contain_text("Abgelehnt von anna: Würdigt Leser oder Autoren herab.")
     expect(page.locator("#held-count")).to_have_text("1 zurückgehalten")
     assert [(r.decision, r.reason_code) for r in stored_reviews(live)] == [("reject", "ABUSIVE")]
     page.keyboard.press("u")  # the next card is selected, u still takes back the last decision
@@ -197,3 +198,15 @@ def test_the_phone_layout_shows_one_card_per_screen_with_large_buttons(browser, 
     button = page.locator("#card-c-1 button.reject").bounding_box()
     assert card["height"] >= 700
     assert button["height"] >= 48 and button["width"] >= 300
+
+
+def test_rejecting_what_the_model_approved_takes_a_reason_then_why(browser, live):
+    live.api.post_comment(id="c-fine", text="Gute Karte, danke.")
+    page = log_in(browser, live)
+    page.goto(live.url + "/moderate?queue=approved")
+    page.wait_for_load_state()
+    for key in ("d", "4", "4", "Enter"):  # spam; the model missed it
+        page.keyboard.press(key)
+    expect(page.locator("#card-c-fine .outcome")).to_contain_text("Abgelehnt von anna: Spam oder Werbung.")
+    (review,) = stored_reviews(live)
+    assert (review.reason_code, review.overrule_reason) == ("SPAM", "MODEL_MISSED")

@@ -296,3 +296,48 @@ def test_overrule_reasons_are_exported_for_retraining(app, moderator, api):
     with app.app_context():
         write_decisions(db.session(), out)
     assert '"overrule_reason": "REPORTING"' in out.getvalue()
+
+
+# --- queues, filters, counts -------------------------------------------------------------------
+
+
+def test_the_approved_and_rejected_queues_show_their_comments(moderator, api):
+    held(api, "c-held")
+    api.post_comment(id="c-fine", text="Gute Karte.")
+    api.post_comment(id="c-spam", text="Kauft hier: http://spam.example")
+    approved = moderator.page("/moderate?queue=approved").get_data(as_text=True)
+    rejected = moderator.page("/moderate?queue=rejected").get_data(as_text=True)
+    assert 'id="card-c-fine"' in approved and 'id="card-c-held"' not in approved
+    assert 'id="card-c-spam"' in rejected and 'id="card-c-fine"' not in rejected
+    # Rejecting what the model approved contradicts it: the picker asks why, too.
+    assert 'name="overrule_reason"' in approved.split('id="reject-c-fine"')[1]
+
+
+def test_filters_by_article_reason_and_language(moderator, api):
+    held(api, "c-dumb", "Das ist dumm.", lang="de")
+    held(api, "c-weather", "Das Wetter heute.", lang="en")
+    api.post_article(id="a-2", title="Anderer Artikel")
+    api.post_comment(id="c-other", article_id="a-2", text="Auch dumm.")
+
+    def shown(query: str) -> set[str]:
+        return set(re.findall(r'<article class="card[^"]*" id="card-([^"]+)"', moderator.page(f"/moderate?{query}")
+                              .get_data(as_text=True)))
+
+    assert shown("") == {"c-dumb", "c-weather", "c-other"}
+    assert shown("article=a-2") == {"c-other"}
+    assert shown("reason=IRRELEVANT_CONTENT") == {"c-weather"}
+    assert shown("lang=de") == {"c-dumb"}
+    assert shown("reason=NOT_A_CODE&queue=nonsense") == {"c-dumb", "c-weather", "c-other"}  # ignored
+    html = moderator.page().get_data(as_text=True)
+    assert "Neue Grafikkarten im Test (2)" in html and "Anderer Artikel (1)" in html  # held per article
+
+
+def test_the_polled_news_counts_comments_held_since_the_page_was_shown(moderator, api):
+    held(api, "c-1")
+    page = moderator.page().get_data(as_text=True)
+    since = re.search(r"/moderate/news\?since=([\d.]+)", page).group(1)
+    assert "neue Kommentare" not in moderator.client.get(f"/moderate/news?since={since}").get_data(as_text=True)
+    held(api, "c-2", "Noch dümmer, dumm.")
+    news = moderator.client.get(f"/moderate/news?since={since}").get_data(as_text=True)
+    assert "1 neue Kommentare" in news and ">2 zurückgehalten</span>" in news
+    assert moderator.client.get("/moderate/news?since=nonsense").status_code == 200

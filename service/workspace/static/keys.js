@@ -43,15 +43,19 @@
     if (first) { first.focus(); }
   }
 
+  // Digits fill the picker's groups in order (a reason, then why the model was wrong).
   function pick(dialog, number) {
-    var group = dialog.querySelector("[data-pick]");
+    var groups = Array.prototype.slice.call(dialog.querySelectorAll("[data-pick]"));
+    var group = groups.filter(function (g) { return !g.querySelector("input:checked"); })[0] ||
+      groups[groups.length - 1];
     var radios = group ? group.querySelectorAll("input[type=radio]") : [];
     var radio = radios[number - 1];
     if (!radio) { return; }
     radio.checked = true;
     radio.focus();
     showStatement(dialog, radio);
-    if (dialog.hasAttribute("data-pick-submits")) { submit(dialog); }
+    var complete = groups.every(function (g) { return g.querySelector("input:checked"); });
+    if (complete && dialog.hasAttribute("data-pick-submits")) { submit(dialog); }
   }
 
   function submit(dialog) {
