@@ -156,34 +156,30 @@ def news() -> str:
 @security.login_required
 def single(comment_id: str) -> Any:
     """One comment on its own (key ``z``)."""
-    shown = cards.cards(comment_card(db.session(), comment_id))
-    if not shown:
-        return render_template("workspace/message.html", message=text("not_found")), 404
-    return render_template("workspace/single.html", card=shown[0], summary=_summary(), **_picker())
+    card = _card_of(comment_id)
+    if card is None:
+        return _not_found()
+    return render_template("workspace/single.html", card=card, summary=_summary(), **_picker())
 
 
 @bp.post("/comments/<id:comment_id>/decision")
 @security.login_required
 def decision(comment_id: str) -> Any:
     """Approve or reject, through the API's code path; a changed comment is shown again (409)."""
-    shown = cards.cards(comment_card(db.session(), comment_id))
-    if not shown:
-        return render_template("workspace/message.html", message=text("not_found")), 404
-    form = request.form
-    chosen, problem = _read_decision(shown[0], form)
+    card = _card_of(comment_id)
+    if card is None:
+        return _not_found()
+    chosen, problem = _read_decision(card, request.form)
     if problem is not None:
-        return _card(shown[0], notice=text("invalid", problem=problem)), 422
+        return _fragment(card, notice=text("invalid", problem=problem)), 422
     user = security.current_user()
     try:
-        comment, _recorded = decide(comment_id, Decider(user.username, user_id=user.id), **chosen)
+        decide(comment_id, Decider(user.username, user_id=user.id), **chosen)
     except NotFound:
-        return render_template("workspace/message.html", message=text("not_found")), 404
+        return _not_found()
     except Conflict:
         return _changed(comment_id)
-    if not request.headers.get("HX-Request"):
-        return redirect(url_for("workspace.queue"), 303)
-    decided = cards.cards(comment_card(db.session(), comment.id))[0]
-    return _card(decided, decided=True)
+    return _answer(comment_id, decided=True)
 
 
 @bp.post("/comments/<id:comment_id>/undo")
@@ -196,14 +192,12 @@ def undo(comment_id: str) -> Any:
         undo_review(db.session(), comment_id, user_id=security.current_user().id, version=version or 0,
                     window=window)
     except NotFound:
-        return render_template("workspace/message.html", message=text("not_found")), 404
+        return _not_found()
     except Conflict:
         return _changed(comment_id)
     except TooLate:
-        return _card(cards.cards(comment_card(db.session(), comment_id))[0], notice=text("undo.too_late")), 409
-    if not request.headers.get("HX-Request"):
-        return redirect(url_for("workspace.queue"), 303)
-    return _card(cards.cards(comment_card(db.session(), comment_id))[0], notice=text("undone"))
+        return _fragment(_card_of(comment_id), notice=text("undo.too_late")), 409
+    return _answer(comment_id, notice=text("undone"))
 
 
 def _read_decision(card: cards.Card, form: Any) -> tuple[dict[str, Any], str | None]:
@@ -237,18 +231,34 @@ def _integer(value: str | None) -> int | None:
     return int(value) if value is not None and value.isdecimal() and len(value) < 10 else None
 
 
+def _card_of(comment_id: str) -> cards.Card | None:
+    """The card of one comment, or None if there is no such comment."""
+    shown = cards.cards(comment_card(db.session(), comment_id))
+    return shown[0] if shown else None
+
+
+def _not_found() -> tuple[str, int]:
+    return render_template("workspace/message.html", message=text("not_found")), 404
+
+
+def _answer(comment_id: str, **shown: Any) -> Response:
+    """After a change: the card for htmx, else (a plain form post) back to the queue."""
+    if not request.headers.get("HX-Request"):
+        return redirect(url_for("workspace.queue"), 303)
+    return _fragment(_card_of(comment_id), **shown)
+
+
 def _changed(comment_id: str) -> tuple[Response, int]:
     """The card as it is now, with a note that it changed (the API's 409)."""
-    card = cards.cards(comment_card(db.session(), comment_id))[0]
+    card = _card_of(comment_id)
     status = text(f"status.{card.comment.status}")
-    return _card(card, notice=text("conflict", status=status)), 409
+    return _fragment(card, notice=text("conflict", status=status)), 409
 
 
-def _card(card: cards.Card, *, notice: str | None = None, decided: bool = False) -> Response:
+def _fragment(card: cards.Card, *, notice: str | None = None, decided: bool = False) -> Response:
     """One card as an htmx fragment, with the queue's count swapped in out of band."""
-    undo_seconds = current_app.config["UNDO_SECONDS"]
     body = render_template("workspace/card_fragment.html", card=card, notice=notice, decided=decided,
-                           summary=_summary(), undo_seconds=undo_seconds, **_picker())
+                           summary=_summary(), undo_seconds=current_app.config["UNDO_SECONDS"], **_picker())
     return make_response(body)
 
 

@@ -6,6 +6,7 @@ through the API and drives the pages with the keyboard, as a moderator would.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -130,6 +131,7 @@ def test_reject_with_d_2_enter_then_undo_with_u(browser, live):
     expect(page.locator("#card-c-1 .outcome")).to_contain_text("Abgelehnt von anna: Würdigt Leser oder Autoren herab.")
     expect(page.locator("#held-count")).to_have_text("1 zurückgehalten")
     assert [(r.decision, r.reason_code) for r in stored_reviews(live)] == [("reject", "ABUSIVE")]
+    expect(page.locator("#card-c-2")).to_have_class(re.compile(r"\bselected\b"))
     page.keyboard.press("u")  # the next card is selected, u still takes back the last decision
     expect(page.locator("#card-c-1 .notice")).to_contain_text("wieder in der Warteschlange")
     expect(page.locator("#held-count")).to_have_text("2 zurückgehalten")

@@ -5,6 +5,9 @@
   "use strict";
   var selected = -1;
   var lastDecided = null;
+  // From a request until its answer has settled, keys wait: a card just swapped in is not yet
+  // wired by htmx, and a click on it would post the plain form and leave the page.
+  var busy = false;
 
   function cards() { return Array.prototype.slice.call(document.querySelectorAll("article.card")); }
 
@@ -81,6 +84,7 @@
   }
 
   document.addEventListener("keydown", function (event) {
+    if (busy) { event.preventDefault(); return; }
     var dialog = document.querySelector("dialog[open]");
     if (dialog) { if (dialog.classList.contains("picker")) { onPickerKey(dialog, event); } return; }
     if (typing(event.target)) { return; }
@@ -124,9 +128,11 @@
   document.addEventListener("htmx:beforeRequest", function (event) {
     var card = event.detail.elt.closest("article.card");
     pending = card ? card.id : null;
+    busy = pending !== null;
   });
 
   document.addEventListener("htmx:afterSettle", function () {
+    busy = false;
     var card = pending && document.getElementById(pending);
     if (!card) { return; }
     var index = cards().indexOf(card);
@@ -140,12 +146,12 @@
     }
   });
 
-  document.addEventListener("htmx:responseError", function () {
+  function failed() {
+    busy = false;
     document.getElementById("status").textContent = document.body.getAttribute("data-error-text");
-  });
-  document.addEventListener("htmx:sendError", function () {
-    document.getElementById("status").textContent = document.body.getAttribute("data-error-text");
-  });
+  }
+  document.addEventListener("htmx:responseError", failed);
+  document.addEventListener("htmx:sendError", failed);
 
   document.addEventListener("DOMContentLoaded", function () { select(0); });
 }());
