@@ -258,7 +258,7 @@ def _changed(comment_id: str) -> tuple[Response, int]:
 def _fragment(card: cards.Card, *, notice: str | None = None, decided: bool = False) -> Response:
     """One card as an htmx fragment, with the queue's count swapped in out of band."""
     body = render_template("workspace/card_fragment.html", card=card, notice=notice, decided=decided,
-                           summary=_summary(), undo_seconds=current_app.config["UNDO_SECONDS"], **_picker())
+                           summary=_summary(), undo_seconds=current_app.config["UNDO_SECONDS"], **_reason_labels())
     return make_response(body)
 
 
@@ -270,10 +270,13 @@ def _summary() -> dict[str, Any]:
 
 
 def _picker() -> dict[str, Any]:
-    """What the reason pickers offer: the site's reasons with their statements, overrules."""
+    """What the page's reason pickers offer: the site's reasons with their statements, overrules."""
     policy = current_policy()
-    lang = language()
-    reasons = [(reason, review_statement(policy, "reject", reason.code)[lang])
+    reasons = [(reason, review_statement(policy, "reject", reason.code)[language()])
                for reason in policy.moderator_reasons]
-    labels = {reason.code: reason.label[lang] for reason in policy.moderator_reasons}
-    return {"reject_reasons": reasons, "overrule_reasons": OVERRULE_REASONS, "reason_labels": labels}
+    return {"reject_reasons": reasons, "overrule_reasons": OVERRULE_REASONS, **_reason_labels()}
+
+
+def _reason_labels() -> dict[str, Any]:
+    """The site's words for each reason code, for the decided cards."""
+    return {"reason_labels": {reason.code: reason.label[language()] for reason in current_policy().moderator_reasons}}

@@ -109,7 +109,7 @@ def test_approve_with_f_asks_the_overrule_reason_and_stores_it(browser, live):
     hold(live, "c-2", "Auch dumm.")
     page = log_in(browser, live)
     page.keyboard.press("f")
-    expect(page.locator("#approve-c-1")).to_be_visible()  # the model held it: why differ?
+    expect(page.locator("#approve-picker")).to_be_visible()  # the model held it: why differ?
     page.keyboard.press("1")
     expect(page.locator("#card-c-1 .outcome")).to_contain_text("Freigegeben von anna.")
     expect(page.locator("#held-count")).to_have_text("1 zurückgehalten")
@@ -123,7 +123,7 @@ def test_reject_with_d_2_enter_then_undo_with_u(browser, live):
     hold(live, "c-2", "Auch dumm.")
     page = log_in(browser, live)
     page.keyboard.press("d")
-    picker = page.locator("#reject-c-1")
+    picker = page.locator("#reject-picker")
     expect(picker).to_be_visible()
     page.keyboard.press("2")
     expect(picker.locator(".statement:not([hidden])")).to_contain_text("Ihr Kommentar wurde nicht veröffentlicht.")
@@ -144,9 +144,9 @@ def test_esc_cancels_the_picker_and_keys_do_not_fire_while_typing(browser, live)
     hold(live, "c-1", "Das ist dumm.")
     page = log_in(browser, live)
     page.keyboard.press("d")
-    page.locator("#reject-c-1 input[name=note]").fill("f1d")  # typed, not keys
+    page.locator("#reject-picker input[name=note]").fill("f1d")  # typed, not keys
     page.keyboard.press("Escape")
-    expect(page.locator("#reject-c-1")).to_be_hidden()
+    expect(page.locator("#reject-picker")).to_be_hidden()
     assert stored_reviews(live) == []
     page.keyboard.press("?")
     expect(page.locator("#help")).to_be_visible()

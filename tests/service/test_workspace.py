@@ -310,7 +310,8 @@ def test_the_approved_and_rejected_queues_show_their_comments(moderator, api):
     assert 'id="card-c-fine"' in approved and 'id="card-c-held"' not in approved
     assert 'id="card-c-spam"' in rejected and 'id="card-c-fine"' not in rejected
     # Rejecting what the model approved contradicts it: the picker asks why, too.
-    assert 'name="overrule_reason"' in approved.split('id="reject-c-fine"')[1]
+    card = approved.split('id="card-c-fine"')[1].split("</article>")[0]
+    assert 'data-picker="reject-picker" data-overrules' in card
 
 
 def test_filters_by_article_reason_and_language(moderator, api):

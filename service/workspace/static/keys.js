@@ -8,6 +8,7 @@
   // From a request until its answer has settled, keys wait: a card just swapped in is not yet
   // wired by htmx, and a click on it would post the plain form and leave the page.
   var busy = false;
+  var pending = null;  // the id of the card a request will replace
 
   function cards() { return Array.prototype.slice.call(document.querySelectorAll("article.card")); }
 
@@ -40,15 +41,41 @@
     });
   }
 
-  function openPicker(dialog) {
+  // The page has one picker per decision; opening it points its form at the button's card.
+  var pickerCard = null;
+  function openPicker(button) {
+    var card = button.closest("article.card");
+    var dialog = document.getElementById(button.getAttribute("data-picker"));
+    var form = dialog.querySelector("form");
+    form.reset();
+    form.action = card.getAttribute("data-action");
+    form.elements.version.value = card.getAttribute("data-version");
+    var overrule = dialog.querySelector(".overrule");
+    if (overrule && !dialog.hasAttribute("data-pick-submits")) {
+      var asked = button.hasAttribute("data-overrules");
+      overrule.disabled = !asked;
+      overrule.hidden = !asked;
+    }
+    dialog.querySelectorAll(".statement").forEach(function (el) { el.hidden = true; });
+    pickerCard = card;
     dialog.showModal();
     var first = dialog.querySelector("input[type=radio]");
     if (first) { first.focus(); }
   }
 
-  // Digits fill the picker's groups in order (a reason, then why the model was wrong).
+  // A picker's form is sent by htmx into the card it was opened for.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute("data-decide") || !pickerCard) { return; }
+    event.preventDefault();
+    form.closest("dialog").close();
+    pending = pickerCard.id;
+    busy = true;
+    htmx.ajax("POST", form.action, { source: form, target: pickerCard, swap: "outerHTML" });
+  });
+
   function pick(dialog, number) {
-    var groups = Array.prototype.slice.call(dialog.querySelectorAll("[data-pick]"));
+    var groups = Array.prototype.slice.call(dialog.querySelectorAll("[data-pick]:not([disabled])"));
     var group = groups.filter(function (g) { return !g.querySelector("input:checked"); })[0] ||
       groups[groups.length - 1];
     var radios = group ? group.querySelectorAll("input[type=radio]") : [];
@@ -100,14 +127,15 @@
   });
 
   document.addEventListener("click", function (event) {
-    var el = event.target.closest("[data-move],[data-opens],[data-closes]");
+    var el = event.target.closest("[data-move],[data-opens],[data-picker],[data-closes]");
     if (!el) {
       var card = event.target.closest("article.card");
       if (card) { select(cards().indexOf(card)); }
       return;
     }
     if (el.hasAttribute("data-move")) { select(selected + Number(el.getAttribute("data-move"))); }
-    if (el.hasAttribute("data-opens")) { openPicker(document.getElementById(el.getAttribute("data-opens"))); }
+    if (el.hasAttribute("data-opens")) { document.getElementById(el.getAttribute("data-opens")).showModal(); }
+    if (el.hasAttribute("data-picker")) { openPicker(el); }
     if (el.hasAttribute("data-closes")) { el.closest("dialog").close(); }
   });
 
@@ -124,14 +152,15 @@
   }
 
   // The answer replaces the card (same id): remember which, to select around it afterwards.
-  var pending = null;
   document.addEventListener("htmx:beforeRequest", function (event) {
     var card = event.detail.elt.closest("article.card");
-    pending = card ? card.id : null;
-    busy = pending !== null;
+    if (card) { pending = card.id; busy = true; }
   });
 
-  document.addEventListener("htmx:afterSettle", function () {
+  // Fired on every element a swap settled (the count too); only a card's decision or undo counts.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var config = event.detail.requestConfig;
+    if (!config || config.verb !== "post" || !event.target.matches("article.card")) { return; }
     busy = false;
     var card = pending && document.getElementById(pending);
     if (!card) { return; }
