@@ -145,6 +145,14 @@ DATA_DIR = Setting(
 TEAM_DIR = Setting(
     "TEAM_DIR", path, None, "The team's own articles and comments",
     shown_default="./training_data, else the one installed with the package")
+SECRET_KEY = Setting(
+    "SECRET_KEY", text, None, "Signs the workspace's session cookies and CSRF tokens; set it when several "
+    "machines serve the workspace", shown_default="a random key made once and kept in <instance>/secret_key")
+SECURE_COOKIES = Setting(
+    "SECURE_COOKIES", boolean, None, "Send the workspace's session cookie with Secure (HTTPS only)",
+    shown_default="on, unless the request's host is 127.0.0.1 or localhost")
+UNDO_SECONDS = Setting(
+    "UNDO_SECONDS", seconds, "10", "How long a moderator may undo a decision in the workspace")
 TEST_POSTGRES_URL = Setting(
     "TEST_POSTGRES_URL", text, "postgresql+psycopg://postgres@127.0.0.1:5432/test",
     "Tests only: the PostgreSQL server of the storage and API tests")
@@ -153,11 +161,12 @@ TEST_SKIP_POSTGRES = Setting(
 
 #: Every setting, once.
 SETTINGS = (DATABASE_URL, MODEL_DIR, MODEL_RELOAD_SECONDS, MODEL_PRELOAD, POLICY, MAX_CONTENT_LENGTH,
-            MAX_COMMENT_CHARS, DOCS_PUBLIC, DATA_DIR, TEAM_DIR, TEST_POSTGRES_URL, TEST_SKIP_POSTGRES)
+            MAX_COMMENT_CHARS, DOCS_PUBLIC, SECRET_KEY, SECURE_COOKIES, UNDO_SECONDS, DATA_DIR, TEAM_DIR,
+            TEST_POSTGRES_URL, TEST_SKIP_POSTGRES)
 
 #: What the API reads, each into ``app.config`` under its key.
 SERVICE = (DATABASE_URL, MODEL_DIR, MODEL_RELOAD_SECONDS, MODEL_PRELOAD, POLICY, MAX_CONTENT_LENGTH,
-           MAX_COMMENT_CHARS, DOCS_PUBLIC)
+           MAX_COMMENT_CHARS, DOCS_PUBLIC, SECRET_KEY, SECURE_COOKIES, UNDO_SECONDS)
 
 
 def defaults(settings: Iterable[Setting] = SETTINGS) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from classifier.cli import (
 )
 from classifier.serving.bundle import ModelLoadError, current_version
 from policies.cli import policy
-from service.cli import check_settings, db_cli, decisions_cli, export_decisions_to, keys_cli
+from service.cli import check_settings, db_cli, decisions_cli, export_decisions_to, keys_cli, users_cli
 from service.cli import serve as run_service
 
 DECISIONS_FOLDER = "decisions"  # inside the model directory, beside the bundles trained on them
@@ -38,7 +38,7 @@ def cli() -> None:
     """Comment moderation: train and evaluate models, check policies, run the API."""
 
 
-for command in (*COMMANDS, policy, db_cli, keys_cli, decisions_cli):
+for command in (*COMMANDS, policy, db_cli, keys_cli, users_cli, decisions_cli):
     cli.add_command(command)
 
 

@@ -58,6 +58,20 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class ModeratorReason:
+    """A reason the site's moderators give for a rejection, in the site's own words.
+
+    ``rule`` is the clause of the site's rules it applies (a rule of the policy file, or None
+    for "other"), ``code`` the platform code the API records.
+    """
+
+    code: str
+    rule: str | None
+    label: dict[str, str]
+    needs_note: bool = False  # "other": the moderator writes a short text
+
+
+@dataclass(frozen=True)
 class Policy:
     """The site's moderation policy, as loaded from a policy file."""
 
@@ -66,6 +80,8 @@ class Policy:
     rules: dict[str, RulePolicy]  # by rule name, in the order of the policy file
     system: Notice  # used when the comment could not be scored
     premoderation_message: dict[str, str]  # for moderators, put before the rule's message
+    # The reasons the workspace offers for a rejection, in the order of its keys 1-9.
+    moderator_reasons: tuple[ModeratorReason, ...] = ()
 
     def lowest_reason_threshold(self) -> float:
         """The lowest score at which any rule gives a reason: below it, no evidence is shown."""

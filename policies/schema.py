@@ -40,7 +40,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from classifier.scores import REASON_CODES, SCORE_NAMES
-from policies.policy import COMBINE, LANGUAGES, SYSTEM, Notice, Policy, RulePolicy
+from policies.policy import COMBINE, LANGUAGES, SYSTEM, ModeratorReason, Notice, Policy, RulePolicy
 
 
 def _not_blank(value: str) -> None:
@@ -211,6 +211,19 @@ def _name_problems(name: str) -> list[str]:
     return []
 
 
+class ModeratorReasonSchema(_ObjectSchema):
+    """One reason the workspace offers for a rejection."""
+
+    code = fields.String(required=True, validate=validate.OneOf(REASON_CODES))
+    rule = fields.String(required=True, allow_none=True)  # a rule of the file: PolicySchema checks
+    label = fields.Nested(TextSchema, required=True)
+    needs_note = StrictBoolean(load_default=False)
+
+    @post_load
+    def _make(self, data: dict[str, Any], **kwargs: Any) -> ModeratorReason:
+        return ModeratorReason(**data)
+
+
 class PolicySchema(_ObjectSchema):
     """A whole policy file."""
 
@@ -219,7 +232,21 @@ class PolicySchema(_ObjectSchema):
     rules = Rules(required=True)
     system = fields.Nested(NoticeSchema, required=True)
     premoderation_message = fields.Nested(TextSchema, required=True)
+    # Nine at most: the workspace picks them with the keys 1-9.
+    moderator_reasons = fields.List(fields.Nested(ModeratorReasonSchema), required=True,
+                                    validate=validate.Length(min=1, max=9))
+
+    @validates_schema(skip_on_field_errors=True)
+    def _check_reason_rules(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """Require every moderator reason's rule to be one of the file's rules (or null)."""
+        errors = {
+            index: {"rule": [f"Must be one of the rules ({', '.join(data['rules'])}) or null, got {reason.rule!r}."]}
+            for index, reason in enumerate(data["moderator_reasons"])
+            if reason.rule is not None and reason.rule not in data["rules"]
+        }
+        if errors:
+            raise ValidationError({"moderator_reasons": errors})
 
     @post_load
     def _make(self, data: dict[str, Any], **kwargs: Any) -> Policy:
-        return Policy(**data)
+        return Policy(**{**data, "moderator_reasons": tuple(data["moderator_reasons"])})

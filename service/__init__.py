@@ -15,7 +15,7 @@ from flask import Flask
 from flask.sansio.scaffold import find_package
 
 from common import settings
-from service import articles, auth, comments, docs, health, intake, metrics, queue
+from service import articles, auth, comments, docs, health, intake, metrics, queue, workspace
 from service.api import Api
 from service.model_registry import models
 from service.storage import db
@@ -76,4 +76,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     for module in (articles, comments, queue, health):
         api.register_blueprint(module.blp)
     app.register_blueprint(docs.bp)
+    workspace.init_app(app)
     return app

@@ -1,6 +1,6 @@
-"""Command-line tools of the API: ``db upgrade``, ``keys create``, ``decisions export``, :func:`serve`.
+"""Command-line tools of the API: ``db upgrade``, ``keys create``, ``users``, ``decisions export``, :func:`serve`.
 
-The ``moderation`` command adds the ``db``, ``keys`` and ``decisions`` groups; its ``serve``
+The ``moderation`` command adds the ``db``, ``keys``, ``users`` and ``decisions`` groups; its ``serve``
 command calls :func:`serve` and its ``retrain`` command :func:`export_decisions_to`. Each command
 only wraps plain functions (``upgrade_database``, ``create_key``, ``write_decisions``) that
 tests and other code call directly.
@@ -28,7 +28,8 @@ from service import create_app
 from service.storage import database_revision, db, head_revision, shown_url, upgrade_database
 from service.storage.decisions import write_decisions
 from service.storage.keys import create_key
-from service.storage.models import ROLES
+from service.storage.models import ROLES, USER_ROLES
+from service.storage.users import UserError, create_user, disable_user, list_users
 
 # Inside the package, so that an installed service has it too; not importable as a module
 # (the dot in its name), so nothing runs its setup by importing it.
@@ -125,6 +126,52 @@ def keys_create(role: str, name: str) -> None:
     click.echo(f"Created {role} key #{api_key.id} '{api_key.name}'.")
     click.echo("Only its hash is stored: copy the key now, it cannot be shown again.")
     click.echo(key)
+
+
+@click.group("users")
+def users_cli() -> None:
+    """Manage the people who log in to the workspace (/moderate)."""
+
+
+@users_cli.command("create")
+@click.option("--username", required=True, help="The name to log in with, e.g. 'anna'.")
+@click.option("--role", type=click.Choice(USER_ROLES), required=True, help="What the user may do.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from stdin instead of asking.")
+def users_create(username: str, role: str, password_stdin: bool) -> None:
+    """Create a user; the password is asked for twice (or read from stdin)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with _app() as app, app.app_context(), _database(app.config["DATABASE_URL"], "store a user in"):
+        upgrade_database(app.config["DATABASE_URL"])
+        try:
+            user = create_user(db.session(), username=username, role=role, password=password)
+        except UserError as error:
+            raise click.ClickException(str(error)) from error
+    click.echo(f"Created {role} '{user.username}'.")
+
+
+@users_cli.command("list")
+def users_list() -> None:
+    """List the users: name, role, and whether they are disabled."""
+    with _app() as app, app.app_context(), _database(app.config["DATABASE_URL"], "read the users of"):
+        upgrade_database(app.config["DATABASE_URL"])
+        for user in list_users(db.session()):
+            click.echo(f"{user.username}\t{user.role}\t{'disabled' if user.disabled else 'active'}")
+
+
+@users_cli.command("disable")
+@click.argument("username")
+def users_disable(username: str) -> None:
+    """Disable a user: they cannot log in, and their open sessions end with their next click."""
+    with _app() as app, app.app_context(), _database(app.config["DATABASE_URL"], "change a user in"):
+        upgrade_database(app.config["DATABASE_URL"])
+        try:
+            disable_user(db.session(), username)
+        except UserError as error:
+            raise click.ClickException(str(error)) from error
+    click.echo(f"Disabled '{username}'.")
 
 
 @click.group("decisions")

@@ -7,10 +7,9 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import abort
 
-from policies import review_statement
-from service import auth, metrics
+from service import auth
 from service.api import Blueprint
-from service.intake import current_policy
+from service.deciding import Decider, decide
 from service.problems import PROBLEM_JSON
 from service.schemas import (
     CommentSchema,
@@ -22,7 +21,7 @@ from service.schemas import (
 from service.storage import db
 from service.storage.models import Comment
 from service.storage.queue import queue_page
-from service.storage.reviews import Conflict, NotFound, review_comment
+from service.storage.reviews import Conflict, NotFound
 
 blp = Blueprint(
     "queue",
@@ -73,16 +72,9 @@ class CommentDecision(MethodView):
         """
         version = data.pop("version", None)
         caller = auth.current_caller()
-        statement = review_statement(current_policy(), data["decision"], data.get("reason_code"))
         try:
-            comment, recorded = review_comment(
-                db.session(),
-                comment_id,
-                api_key_id=caller.id,
-                moderator=caller.name,
-                expected_version=version,
-                statement_of_reasons=statement,
-                **data,
+            comment, _recorded = decide(
+                comment_id, Decider(caller.name, api_key_id=caller.id), version=version, **data
             )
         except NotFound:
             abort(404, message=f"There is no comment with id '{comment_id}'.")
@@ -96,6 +88,4 @@ class CommentDecision(MethodView):
                 f"{version} was never handed out. Send the version you were shown."
             )
             abort(409, message=message, extra={"comment": CommentSchema().dump(current)})
-        if recorded:
-            metrics.reviewed(data["decision"])
         return comment

@@ -243,5 +243,6 @@ BLOCKS = (
         ensure_ascii=False) + "\n", spread=True)]),
     *(Block(f"help-{'-'.join(args) or 'moderation'}", [Command((*args, "--help"))]) for args in (
         (), ("serve",), ("train",), ("retrain",), ("evaluate",), ("score",), ("benchmark",),
-        ("policy", "check"), ("keys", "create"), ("db", "upgrade"), ("decisions", "export"))),
+        ("policy", "check"), ("keys", "create"), ("users", "create"), ("users", "list"), ("users", "disable"),
+        ("db", "upgrade"), ("decisions", "export"))),
 )

@@ -2,7 +2,8 @@
 
 One line per reviewed comment revision, from its latest review: the text the moderator judged
 (that revision's, not the comment's current one), the article and the parent's current text as
-the classifier would see them, and the decision with its reason code. The file is the only
+the classifier would see them, and the decision with its reason code and, when the moderator
+contradicted the model, why. The file is the only
 contract with training (``classifier.data.moderator_decisions`` reads it), so neither side imports
 the other.
 """
@@ -29,6 +30,7 @@ _DECISIONS = (
         Review.revision,
         Review.decision,
         Review.reason_code,
+        Review.overrule_reason,
         Review.decided_at,
         Comment.article_id,
         # The comment's language as posted, else its article's: training pairs by language.
@@ -81,5 +83,7 @@ def _record(row: sa.Row) -> dict[str, Any]:
         "article": {"title": row.title, "body": row.body, "lang": row.article_lang},
         "decision": row.decision,
         "reason_code": reason_code,
+        # Why the moderator contradicted the model (workspace decisions), e.g. QUOTE_OR_IRONY.
+        "overrule_reason": row.overrule_reason,
         "decided_at": row.decided_at.isoformat(),
     }

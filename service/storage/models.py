@@ -1,4 +1,5 @@
-"""The tables: articles, comments with their revisions and reasons, moderator reviews, API keys.
+"""The tables: articles, comments with their revisions and reasons, moderator reviews, API keys,
+the workspace's users and their failed log-ins.
 
 A comment keeps every version of its text as a :class:`Revision` (the first one included), each
 with the automated decision on it; the comment row holds what the queue sorts and filters on.
@@ -30,6 +31,8 @@ STATUSES = tuple(STATUS_BY_DECISION.values())
 REVIEW_DECISIONS = ("approve", "reject")
 #: API key roles; admin may do everything.
 ROLES = ("backend", "moderator", "admin")
+#: Roles of the workspace's users (people, not programs: no backend).
+USER_ROLES = ("moderator", "admin")
 
 
 def utcnow() -> datetime:
@@ -192,11 +195,15 @@ class Review(Base):
     decision: Mapped[str] = mapped_column(sa.String(16))
     reason_code: Mapped[str | None] = mapped_column(sa.String(32))
     note: Mapped[str | None] = mapped_column(sa.Text)
-    api_key_id: Mapped[int] = mapped_column(sa.ForeignKey("api_keys.id"))
-    moderator: Mapped[str] = mapped_column(sa.String(200))  # the key's name at the time
+    # Who decided: an API key, or a user of the workspace (one of the two).
+    api_key_id: Mapped[int | None] = mapped_column(sa.ForeignKey("api_keys.id"))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    moderator: Mapped[str] = mapped_column(sa.String(200))  # the key's or user's name at the time
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
     # What the commenter is told now that a person decided (None: published).
     statement_of_reasons: Mapped[dict[str, Any] | None]
+    # Why the moderator contradicted the model (see service.workspace.reasons), for retraining.
+    overrule_reason: Mapped[str | None] = mapped_column(sa.String(32))
 
 
 class ApiKey(Base):
@@ -210,3 +217,33 @@ class ApiKey(Base):
     role: Mapped[str] = mapped_column(sa.String(16))
     key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class User(Base):
+    """A person who logs in to the workspace; only a salted scrypt hash of the password is kept."""
+
+    __tablename__ = "users"
+    __table_args__ = (_one_of("role", USER_ROLES),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    role: Mapped[str] = mapped_column(sa.String(16))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    # None: the browser's Accept-Language decides.
+    language: Mapped[str | None] = mapped_column(sa.String(8))
+    disabled: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LoginFailure(Base):
+    """One failed log-in, counted per username and per address to throttle guessing.
+
+    In the database rather than in memory, so that every gunicorn worker counts the same.
+    """
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(64), index=True)
+    address: Mapped[str] = mapped_column(sa.String(64), index=True)
+    failed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

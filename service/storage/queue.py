@@ -9,6 +9,32 @@ from service.domain import QueuePosition
 from service.storage.models import Comment, Reason, Revision
 
 
+def filtered(
+    query: sa.Select,
+    *,
+    status: str,
+    article_id: str | None = None,
+    reason: str | None = None,
+    lang: str | None = None,
+) -> sa.Select:
+    """``query`` (of comments) kept to one status and the filters given.
+
+    :param reason: only comments whose current revision has a reason with this code.
+    """
+    query = query.where(Comment.status == status)
+    if article_id is not None:
+        query = query.where(Comment.article_id == article_id)
+    if lang is not None:
+        query = query.where(Comment.lang == lang)
+    if reason is not None:
+        query = query.where(
+            sa.exists()
+            .where(Revision.comment_id == Comment.id, Revision.number == Comment.revision)
+            .where(Reason.revision_id == Revision.id, Reason.code == reason)
+        )
+    return query
+
+
 def queue_page(
     session: Session,
     *,
@@ -22,20 +48,10 @@ def queue_page(
     """One page of the moderation queue, most urgent first, then oldest first.
 
     :param after: where the previous page ended; None for the first page.
-    :param reason: only comments whose current revision has a reason with this code.
+    :param reason: see :func:`filtered`.
     :return: the comments and the position to continue from, None on the last page.
     """
-    query = sa.select(Comment).where(Comment.status == status)
-    if article_id is not None:
-        query = query.where(Comment.article_id == article_id)
-    if lang is not None:
-        query = query.where(Comment.lang == lang)
-    if reason is not None:
-        query = query.where(
-            sa.exists()
-            .where(Revision.comment_id == Comment.id, Revision.number == Comment.revision)
-            .where(Reason.revision_id == Revision.id, Reason.code == reason)
-        )
+    query = filtered(sa.select(Comment), status=status, article_id=article_id, reason=reason, lang=lang)
     if after is not None:
         query = query.where(
             sa.or_(

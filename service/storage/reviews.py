@@ -26,20 +26,23 @@ def review_comment(
     comment_id: str,
     *,
     decision: str,
-    api_key_id: int,
     moderator: str,
+    api_key_id: int | None = None,
+    user_id: int | None = None,
     reason_code: str | None = None,
     note: str | None = None,
+    overrule_reason: str | None = None,
     expected_version: int | None = None,
     statement_of_reasons: dict[str, str] | None = None,
 ) -> tuple[Comment, bool]:
     """Record a moderator's decision on the comment's current revision.
 
-    A retry of the decision the same key last made on this revision (same decision, reason
-    code and note) records nothing more and succeeds: the comment and False are returned.
+    A retry of the decision the same key or user last made on this revision (same decision,
+    reason code and note) records nothing more and succeeds: the comment and False are returned.
 
-    :param api_key_id: the moderator's API key.
-    :param moderator: the key's name, kept with the decision.
+    :param moderator: the key's or the user's name, kept with the decision.
+    :param api_key_id: the moderator's API key, or ``user_id``: the workspace user who decided.
+    :param overrule_reason: why the moderator contradicted the model, if they did.
     :param statement_of_reasons: what the commenter is now told (None once published).
     :param expected_version: the comment version the moderator saw. If given, the decision
         applies only to that version; if not, only if nobody has decided the current revision.
@@ -51,7 +54,7 @@ def review_comment(
             comment = session.get(Comment, comment_id)
             if comment is None:
                 raise NotFound(comment_id)
-            if _repeats_latest_review(comment, api_key_id, decision, reason_code, note,
+            if _repeats_latest_review(comment, (api_key_id, user_id), decision, reason_code, note,
                                       expected_version):
                 return comment, False
             changed = _changed(comment, expected_version)
@@ -64,7 +67,9 @@ def review_comment(
                         reason_code=reason_code,
                         note=note,
                         api_key_id=api_key_id,
+                        user_id=user_id,
                         moderator=moderator,
+                        overrule_reason=overrule_reason,
                         statement_of_reasons=statement_of_reasons,
                         decided_at=now,
                     )
@@ -86,17 +91,18 @@ def review_comment(
     return comment, True
 
 
-def _repeats_latest_review(comment: Comment, api_key_id: int, decision: str,
+def _repeats_latest_review(comment: Comment, decider: tuple[int | None, int | None], decision: str,
                            reason_code: str | None, note: str | None,
                            expected_version: int | None) -> bool:
-    """Whether this decision is what the same key last decided on the current revision, sent
-    again with the version seen before that decision or after it (or none)."""
+    """Whether this decision is what the same key or user (``decider``: key id, user id) last
+    decided on the current revision, sent again with the version seen before that decision or
+    after it (or none)."""
     review = comment.review
     return (
         review is not None
         and expected_version in (None, comment.version - 1, comment.version)
-        and (review.api_key_id, review.decision, review.reason_code, review.note)
-        == (api_key_id, decision, reason_code, note)
+        and (review.api_key_id, review.user_id, review.decision, review.reason_code, review.note)
+        == (*decider, decision, reason_code, note)
     )
 
 

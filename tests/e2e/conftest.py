@@ -2,3 +2,4 @@
 
 from tests.classifier.fixtures import *  # noqa: F403
 from tests.service.fixtures import *  # noqa: F403
+from tests.service.workspace_fixtures import *  # noqa: F403

@@ -190,6 +190,14 @@ def test_it_serves_the_api_docs_from_the_installed_files(served) -> None:
     assert status == 200 and ".swagger-ui" in style
 
 
+def test_it_serves_the_workspace_from_the_installed_files(served) -> None:
+    server, _, _ = served
+    status, page = _request(server.url + "/moderate/login")  # its templates
+    assert status == 200 and 'name="csrf_token"' in page
+    status, script = _request(server.url + "/moderate/static/vendor/htmx-2.0.11.min.js")
+    assert status == 200 and "htmx" in script
+
+
 def test_its_state_is_in_the_folder_it_started_in(served, venv: Path) -> None:
     _, folder, _ = served
     assert sorted(path.name for path in folder.iterdir()) == ["instance", "models"]

@@ -132,11 +132,24 @@ def test_check_accepts_a_new_rule_that_combines_scores(tmp_path, default_data):
     rules = default_data["rules"]
     rules["off_topic_or_spam"] = {**rules.pop("spam"), "scores": ["on_topic", "spam"], "combine": "max"}
     del rules["on_topic"]
+    for reason in default_data["moderator_reasons"]:  # the workspace's reasons follow the rules
+        if reason["rule"] in ("on_topic", "spam"):
+            reason["rule"] = "off_topic_or_spam"
     path = tmp_path / "policy.json"
     path.write_text(json.dumps(default_data))
     result = check(path)
     assert result.exit_code == 0, result.output
     assert result.stdout.endswith("(rules: respectful, off_topic_or_spam)\n")
+
+
+def test_check_refuses_a_moderator_reason_for_a_rule_the_file_lacks(tmp_path, default_data):
+    del default_data["rules"]["on_topic"]
+    path = tmp_path / "policy.json"
+    path.write_text(json.dumps(default_data))
+    result = check(path)
+    assert result.exit_code == 1
+    assert "moderator_reasons.0.rule: Must be one of the rules (respectful, spam) or null, got 'on_topic'." \
+        in result.stderr
 
 
 def test_check_lists_every_problem_at_once(tmp_path, default_data):

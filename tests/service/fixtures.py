@@ -187,6 +187,7 @@ def app_config(database_url: str, model: FakeModel, tmp_path) -> dict[str, Any]:
         "DATABASE_URL": database_url,
         "MODEL": model,
         "MODEL_DIR": str(tmp_path / "models"),
+        "SECRET_KEY": "test secret key",  # else one is written into the instance folder
     }
 
 

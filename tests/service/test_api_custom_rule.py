@@ -37,6 +37,9 @@ def policy_file(tmp_path: Path) -> Path:
     data = json.loads(resources.files("policies").joinpath("default.json").read_text("utf-8"))
     data["version"] = "test-combined-1"
     data["rules"] = {"respectful": data["rules"]["respectful"], "off_topic_or_spam": OFF_TOPIC_OR_SPAM}
+    for reason in data["moderator_reasons"]:  # the workspace's reasons must name rules of the file
+        if reason["rule"] not in (None, *data["rules"]):
+            reason["rule"] = "off_topic_or_spam"
     path = tmp_path / "policy.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     return path

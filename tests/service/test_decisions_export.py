@@ -75,7 +75,8 @@ def test_each_decision_with_its_text_article_and_reason_code(api, comments, expo
         "id": "c-dumb", "revision": 1, "article_id": "a-1", "lang": "de", "text": "Das ist dumm.",
         "parent_text": None,
         "article": {"title": "Neue Grafikkarten im Test", "body": "Die GPU ist schnell.", "lang": "de"},
-        "decision": "reject", "reason_code": "ABUSIVE", "decided_at": by_id["c-dumb"]["decided_at"],
+        "decision": "reject", "reason_code": "ABUSIVE", "overrule_reason": None,
+        "decided_at": by_id["c-dumb"]["decided_at"],
     }
     assert by_id["c-weather"]["reason_code"] == "SPAM"  # the moderator's code, not the machine's
     assert by_id["c-fine"]["reason_code"] is None

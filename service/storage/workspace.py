@@ -1,0 +1,140 @@
+"""What the moderators' workspace reads and undoes: queue pages with their context, counts.
+
+Decisions themselves go through :func:`service.storage.comments.review_comment`, as the API's
+do; only undoing one is the workspace's own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from service.storage.database import writing
+from service.storage.models import STATUS_BY_DECISION, Article, Comment, utcnow
+from service.storage.queue import filtered
+from service.storage.reviews import Conflict, NotFound
+
+#: The queues by status, as the header lists them: the moderators' work first.
+QUEUES = ("held", "approved", "rejected")
+#: Queue orders: how long the reader has waited, or the highest score.
+ORDERS = {
+    "oldest": (Comment.created_at, Comment.id),
+    "urgent": (Comment.urgency.desc(), Comment.created_at, Comment.id),
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which comments a queue page shows: a status, and optionally one article, reason, language."""
+
+    status: str = "held"
+    article_id: str | None = None
+    reason: str | None = None
+    lang: str | None = None
+
+
+@dataclass(frozen=True)
+class QueueSummary:
+    """The header's figures: comments per status, the oldest held, held comments per article."""
+
+    counts: dict[str, int]  # by status, every status present
+    oldest: datetime | None  # when the oldest held comment was posted (None: none held)
+    held_by_article: list[tuple[str, str, int]]  # article id, title, held comments; most first
+
+
+@dataclass(frozen=True)
+class Cards:
+    """A page of comments with what their cards show besides the comment."""
+
+    comments: list[Comment]
+    articles: dict[str, Article]
+    parents: dict[str, Comment]  # the parents that are stored, by id
+
+
+_COUNTS = sa.select(Comment.status, sa.func.count(), sa.func.min(Comment.created_at)).group_by(Comment.status)
+_HELD_BY_ARTICLE = (
+    sa.select(Article.id, Article.title, sa.func.count())
+    .join(Comment, Comment.article_id == Article.id)
+    .where(Comment.status == "held")
+    .group_by(Article.id, Article.title)
+    .order_by(sa.func.count().desc(), Article.id)
+)
+
+
+def summary(session: Session) -> QueueSummary:
+    """How many comments each queue holds, since when the oldest held waits, held per article."""
+    with session.begin():
+        rows = session.execute(_COUNTS).all()
+        by_article = [tuple(row) for row in session.execute(_HELD_BY_ARTICLE)]
+    counts = dict.fromkeys(QUEUES, 0) | {status: count for status, count, _oldest in rows}
+    # min() keeps the column's type: aware UTC.
+    oldest = next((first for status, _count, first in rows if status == "held"), None)
+    return QueueSummary(counts, oldest, by_article)
+
+
+def new_held(session: Session, since: datetime) -> int:
+    """How many held comments were posted after ``since``."""
+    with session.begin():
+        return session.scalar(sa.select(sa.func.count()).where(Comment.status == "held",
+                                                               Comment.created_at > since))
+
+
+def queue_cards(session: Session, filters: Filters, *, order: str, limit: int) -> Cards:
+    """The first ``limit`` comments of the queue in ``order`` (one of :data:`ORDERS`)."""
+    query = filtered(sa.select(Comment), status=filters.status, article_id=filters.article_id,
+                     reason=filters.reason, lang=filters.lang)
+    with session.begin():
+        return _with_context(session, list(session.scalars(query.order_by(*ORDERS[order]).limit(limit))))
+
+
+def comment_card(session: Session, comment_id: str) -> Cards:
+    """One comment with its context (no comments if there is none with that id)."""
+    with session.begin():
+        comment = session.get(Comment, comment_id)
+        return _with_context(session, [] if comment is None else [comment])
+
+
+def _with_context(session: Session, comments: list[Comment]) -> Cards:
+    """Load the comments' articles and parents, one query each (inside a transaction)."""
+    article_ids = {comment.article_id for comment in comments}
+    parent_ids = {comment.parent_id for comment in comments if comment.parent_id is not None}
+    articles = session.scalars(sa.select(Article).where(Article.id.in_(article_ids))) if article_ids else []
+    parents = session.scalars(sa.select(Comment).where(Comment.id.in_(parent_ids))) if parent_ids else []
+    return Cards(comments, {a.id: a for a in articles}, {p.id: p for p in parents})
+
+
+class TooLate(Exception):
+    """The undo window has passed: the decision stands (and has been released)."""
+
+
+def undo_review(session: Session, comment_id: str, *, user_id: int, version: int,
+                window: timedelta) -> Comment:
+    """Take back the user's latest decision on the comment, within ``window`` of taking it.
+
+    The review is deleted, not countermanded: within the window nothing has been released to
+    the commenter, so to everyone else the decision never happened. The comment returns to the
+    status of its automated decision.
+
+    :param version: the comment version the decision produced; any change since is a Conflict.
+    :raise NotFound: there is no such comment.
+    :raise Conflict: the comment changed since, or its latest decision is not this user's.
+    :raise TooLate: the window has passed.
+    """
+    with writing(session):
+        comment = session.get(Comment, comment_id)
+        if comment is None:
+            raise NotFound(comment_id)
+        review = comment.review
+        if review is None or review.user_id != user_id or comment.version != version:
+            raise Conflict(comment)
+        now = utcnow()
+        if now - review.decided_at > window:
+            raise TooLate(comment_id)
+        comment.reviews.remove(review)
+        comment.status = STATUS_BY_DECISION[comment.current.decision]
+        comment.updated_at = now
+        session.flush()
+    return comment

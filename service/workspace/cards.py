@@ -1,0 +1,122 @@
+"""A comment as its card shows it: highlighted evidence, reasons in words, waiting time.
+
+The highlights are cut here into plain segments; the template writes each segment's text
+through Jinja's escaping, so no text a reader wrote ever reaches the page as markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from policies import Policy
+from policies.policy import SYSTEM
+from service.storage.models import Article, Comment, Reason, utcnow
+from service.storage.workspace import Cards
+from service.workspace.reasons import overrules
+from service.workspace.texts import duration, language, number, text
+
+#: The stylesheet's colours for rules (rule-0 ...), and the one kept for the system's reasons.
+RULE_COLOURS = 3
+SYSTEM_SLOT = RULE_COLOURS
+#: Rules the workspace has words for (texts "rule.<name>"); others are shown by name.
+NAMED_RULES = ("respectful", "on_topic", "spam", SYSTEM)
+
+
+def rule_slots(policy: Policy) -> dict[str, int]:
+    """The colour slot of each rule of the policy, by its position in the file."""
+    return {rule: index % RULE_COLOURS for index, rule in enumerate(policy.rules)} | {SYSTEM: SYSTEM_SLOT}
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of the comment: plain, or evidence for ``rule`` with its weight."""
+
+    text: str
+    rule: str | None = None
+    weight: float | None = None
+
+    @property
+    def title(self) -> str:
+        """The hover text of a highlight."""
+        return text("card.weight", rule=rule_label(self.rule), weight=number(self.weight or 0.0))
+
+
+@dataclass(frozen=True)
+class Card:
+    """What a card shows."""
+
+    comment: Comment
+    segments: list[Segment]
+    reasons: list[str]  # e.g. "Zurückgehalten: kein Bezug zum Artikel (0,81 ≥ 0,70)"
+    messages: list[str]  # the policy's words for moderators, one per reason
+    rules: list[str]  # the rules with highlights, for the legend
+    article: Article | None
+    parent: Comment | None
+    waiting: str
+
+    def overrules(self, decision: str) -> bool:
+        """Whether deciding ``decision`` contradicts the model's decision on this comment."""
+        return overrules(self.comment.current.decision, decision)
+
+
+def rule_label(rule: str | None) -> str:
+    """A rule in words, e.g. "kein Bezug zum Artikel"; a rule without words by its name."""
+    return text(f"rule.{rule}") if rule in NAMED_RULES else str(rule)
+
+
+def cards(found: Cards, now: datetime | None = None) -> list[Card]:
+    """The cards of the comments found, in their order."""
+    now = now or utcnow()
+    return [_card(comment, found, now) for comment in found.comments]
+
+
+def _card(comment: Comment, found: Cards, now: datetime) -> Card:
+    revision = comment.current
+    decision = text(f"decision.{revision.decision}")
+    return Card(
+        comment=comment,
+        segments=segments(revision.text, revision.reasons),
+        reasons=[f"{decision}: {rule_label(r.rule)} ({number(r.score)} ≥ {number(r.threshold)})"
+                 for r in revision.reasons],
+        messages=[_in_language(r.message) for r in revision.reasons],
+        rules=list(dict.fromkeys(r.rule for r in revision.reasons if r.evidence)),
+        article=found.articles.get(comment.article_id),
+        parent=found.parents.get(comment.parent_id) if comment.parent_id else None,
+        waiting=waiting_since(comment.created_at, now),
+    )
+
+
+def waiting_since(since: datetime, now: datetime | None = None) -> str:
+    """How long something has waited, in words."""
+    return duration((now or utcnow()) - since)
+
+
+def _in_language(message: dict[str, Any]) -> str:
+    """A stored {language: text} message in the request's language (else any it has)."""
+    return str(message.get(language()) or next(iter(message.values()), ""))
+
+
+def segments(comment_text: str, reasons: list[Reason]) -> list[Segment]:
+    """Cut the text at every evidence boundary; each piece takes its strongest evidence.
+
+    Spans may overlap (two rules, or one rule's word and phrase); where they do, the span
+    with the largest weight colours the piece. Spans outside the text are ignored.
+    """
+    spans = [
+        (int(e["start"]), int(e["end"]), reason.rule, float(e["weight"]))
+        for reason in reasons
+        for e in reason.evidence
+        if 0 <= int(e["start"]) < int(e["end"]) <= len(comment_text)
+    ]
+    cuts = sorted({0, len(comment_text), *(s for s, *_ in spans), *(e for _, e, *_ in spans)})
+    pieces = []
+    for start, end in zip(cuts, cuts[1:], strict=False):
+        covering = [(weight, rule) for s, e, rule, weight in spans if s <= start and end <= e]
+        if covering:
+            weight, rule = max(covering, key=lambda pair: abs(pair[0]))
+            pieces.append(Segment(comment_text[start:end], rule, weight))
+        else:
+            pieces.append(Segment(comment_text[start:end]))
+    return pieces

@@ -1,0 +1,344 @@
+"""The moderators' workspace without a browser: accounts, safety, the queue, deciding, undoing."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+import service.storage.users as users
+import service.storage.workspace as workspace
+from service.storage import db
+from service.storage.decisions import write_decisions
+from service.storage.models import Review
+from service.storage.users import MAX_FAILURES_PER_USER, disable_user
+from service.workspace import security
+from service.workspace.keymap import SHORTCUTS
+from service.workspace.texts import TEXTS
+from tests.service.workspace_fixtures import Moderator, csrf_token
+
+
+def held(api, comment_id: str = "c-1", text: str = "Das ist dumm.", **fields) -> dict:
+    """Post a comment the fake model holds (on article a-1, posted first if need be)."""
+    if api.get("/v1/articles/a-1", role="backend").status_code == 404:
+        api.post_article()
+    response = api.post_comment(id=comment_id, text=text, **fields)
+    assert response.json["decision"] == "hold", response.json
+    return response.json
+
+
+def reviews(app) -> list[Review]:
+    with app.app_context(), db.session().begin():
+        return list(db.session().scalars(sa.select(Review).order_by(Review.id)))
+
+
+# --- accounts and safety --------------------------------------------------------------------
+
+
+def test_the_queue_without_a_session_redirects_to_the_log_in_page(client):
+    response = client.get("/moderate")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/moderate/login")
+
+
+def test_log_in_sets_a_strict_session_cookie_and_opens_the_queue(app, make_user):
+    make_user("anna")
+    anna = Moderator(app.test_client())
+    response = anna.log_in("anna")
+    assert (response.status_code, response.headers["Location"]) == (303, "/moderate")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/moderate" in cookie
+    assert "Secure" not in cookie  # the test client's host is localhost
+    assert "Angemeldet als anna" in anna.page().get_data(as_text=True)
+
+
+def test_the_cookie_is_secure_on_any_other_host(app, make_user):
+    make_user("anna")
+    client = app.test_client()
+    page = client.get("/moderate/login", base_url="https://moderation.example")
+    response = client.post("/moderate/login", base_url="https://moderation.example",
+                           headers={"Referer": "https://moderation.example/moderate/login"},
+                           data={"username": "anna", "password": "richtig-geheim-1",
+                                 "csrf_token": csrf_token(page)})
+    assert response.status_code == 303
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_a_wrong_password_is_refused_and_repeated_failures_are_throttled(app, make_user):
+    make_user("anna")
+    anna = Moderator(app.test_client())
+    for _ in range(MAX_FAILURES_PER_USER):
+        response = anna.log_in("anna", "falsch-falsch")
+        assert response.status_code == 401
+        assert "Benutzername oder Passwort falsch." in response.get_data(as_text=True)
+    # Now even the right password waits: guessing cannot go on.
+    response = anna.log_in("anna")
+    assert response.status_code == 429
+    assert "Zu viele Fehlversuche" in response.get_data(as_text=True)
+
+
+def test_failures_are_throttled_per_address_across_usernames(app, monkeypatch):
+    monkeypatch.setattr(users, "MAX_FAILURES_PER_ADDRESS", 3)
+    guesser = Moderator(app.test_client())
+    for name in ("a1", "a2", "a3"):
+        assert guesser.log_in(name, "falsch-falsch").status_code == 401
+    assert guesser.log_in("a4", "falsch-falsch").status_code == 429
+
+
+def test_a_post_without_the_csrf_token_is_refused(moderator, api):
+    held(api)
+    response = moderator.client.post("/moderate/comments/c-1/decision",
+                                     data={"decision": "approve", "version": "1"})
+    assert response.status_code == 400
+    assert "Seite neu laden" in response.get_data(as_text=True)
+    assert api.get("/v1/comments/c-1", role="moderator").json["status"] == "held"
+
+
+def test_the_api_stays_free_of_csrf_tokens(api):
+    held(api)
+    response = api.post("/v1/comments/c-1/decision", role="moderator", json={"decision": "approve"})
+    assert response.status_code == 200
+
+
+def test_a_disabled_users_session_ends_at_once(app, moderator):
+    with app.app_context():
+        disable_user(db.session(), "anna")
+    response = moderator.client.get("/moderate")
+    assert response.status_code == 302
+    assert moderator.log_in("anna").status_code == 401
+
+
+def test_log_out_ends_the_session(moderator):
+    assert moderator.post("/moderate/logout", htmx=False).status_code == 303
+    assert moderator.client.get("/moderate").status_code == 302
+
+
+def test_workspace_pages_carry_a_strict_content_security_policy(moderator):
+    for response in (moderator.page(), moderator.client.get("/moderate/login")):
+        policy = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "style-src 'self'" in policy
+        assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+        assert response.headers["Referrer-Policy"] == "same-origin"
+        html = response.get_data(as_text=True)
+        assert "<script>" not in html and " style=" not in html and "<style" not in html
+
+
+def test_without_a_configured_key_one_is_kept_in_the_instance_folder(build_app, tmp_path):
+    first = build_app(SECRET_KEY=None)
+    key_file = Path(first.instance_path) / security.SECRET_KEY_FILE
+    try:
+        assert build_app(SECRET_KEY=None).config["SECRET_KEY"] == first.config["SECRET_KEY"]
+        assert key_file.stat().st_mode & 0o077 == 0
+    finally:
+        key_file.unlink(missing_ok=True)
+
+
+def test_the_vendored_htmx_is_the_one_documented():
+    vendor = Path(security.__file__).parent / "static" / "vendor"
+    digest = hashlib.sha256((vendor / "htmx-2.0.11.min.js").read_bytes()).hexdigest()
+    assert digest in (vendor / "README.md").read_text()
+
+
+# --- the queue ------------------------------------------------------------------------------
+
+
+def test_a_card_shows_the_comment_highlighted_with_its_reasons_in_words(moderator, api):
+    api.post_article(title="Grafikkarten & Preise")
+    held(api, text="Das ist dumm, sagt er.", author_id="u-7")
+    html = moderator.page().get_data(as_text=True)
+    assert "1 zurückgehalten" in html
+    assert re.search(r'<mark class="rule rule-0" data-rule="respectful" title="respektlos, Gewicht 2,50">dumm</mark>',
+                     html)
+    assert re.search(r"Zurückgehalten: respektlos \(0,\d\d ≥ 0,25\)", html)
+    assert "Autor u-7" in html and "Grafikkarten &amp; Preise" in html
+    assert "Modell fake-1" in html
+
+
+def test_english_by_accept_language_or_the_users_choice(moderator, api):
+    held(api)
+    english = moderator.client.get("/moderate", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "1 held" in english and "Held: disrespectful" in english
+    moderator.post("/moderate/language", htmx=False, language="en")
+    assert "1 held" in moderator.client.get("/moderate").get_data(as_text=True)
+
+
+def test_the_oldest_comment_comes_first_unless_urgent_is_asked_for(moderator, api):
+    held(api, "c-old", "Das ist dumm.")
+    held(api, "c-new", "Das Wetter heute, dumm.")
+    oldest = moderator.page().get_data(as_text=True)
+    assert oldest.index('id="card-c-old"') < oldest.index('id="card-c-new"')
+    urgent = moderator.page("/moderate?order=urgent").get_data(as_text=True)
+    # The weather makes c-new off topic too: its highest score is the on-topic rule's.
+    assert urgent.index('id="card-c-new"') < urgent.index('id="card-c-old"')
+
+
+def test_a_reply_shows_its_parent(moderator, api):
+    held(api, "c-parent", "Das ist dumm.")
+    held(api, "c-reply", "Selber dumm.", parent_id="c-parent")
+    html = moderator.page("/moderate/comments/c-reply").get_data(as_text=True)
+    assert "Antwort auf" in html and "Das ist dumm." in html
+
+
+@pytest.mark.parametrize("payload", [
+    "<script>alert(1)</script> dumm",
+    '<img src=x onerror="alert(1)"> dumm',
+    '<a href="javascript:alert(1)">klick</a> dumm',
+    "&lt;b&gt; &amp; dumm",
+    "\u202eevil\u202c dumm \u200b",
+])
+def test_a_readers_markup_stays_text_even_inside_highlights(moderator, api, payload):
+    held(api, text=payload)
+    html = moderator.page().get_data(as_text=True)
+    assert "<script>alert" not in html and "<img src=x" not in html and '<a href="javascript' not in html
+    shown = payload.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;")
+    before_highlight = shown.split(" dumm")[0]
+    assert f'<p class="text">{before_highlight} <mark' in html  # every character as typed
+
+
+def test_the_help_lists_every_key_of_the_map_and_buttons_carry_them(moderator, api):
+    held(api)
+    html = moderator.page().get_data(as_text=True)
+    decided = moderator.decide("c-1", decision="reject", version="1", reason_code="SPAM").get_data(as_text=True)
+    for shortcut in SHORTCUTS:
+        for key in shortcut.keys:
+            assert f"<kbd>{key}</kbd>" in html
+        assert f'data-hotkey="{shortcut.hotkey}"' in (decided if shortcut.action == "undo" else html)
+
+
+def test_the_catalogues_have_the_same_strings_and_placeholders():
+    german, english = TEXTS["de"], TEXTS["en"]
+    assert german.keys() == english.keys()
+    for key in german:
+        assert re.findall(r"{\w+}", german[key]) == re.findall(r"{\w+}", english[key]), key
+
+
+# --- deciding and undoing --------------------------------------------------------------------
+
+
+def test_approving_a_held_comment_asks_why_the_model_was_wrong(app, moderator, api):
+    held(api)
+    response = moderator.decide("c-1", decision="approve", version="1")
+    assert response.status_code == 422
+    assert "warum anders als das Modell" in response.get_data(as_text=True)
+    response = moderator.decide("c-1", decision="approve", version="1", overrule_reason="QUOTE_OR_IRONY")
+    assert response.status_code == 200
+    assert "Freigegeben von anna." in response.get_data(as_text=True)
+    assert '<span id="held-count" class="count" hx-swap-oob="true">0 zurückgehalten</span>' in response.get_data(
+        as_text=True)
+    (review,) = reviews(app)
+    assert (review.moderator, review.api_key_id, review.overrule_reason) == ("anna", None, "QUOTE_OR_IRONY")
+    assert review.user_id is not None
+    assert api.get("/v1/comments/c-1", role="moderator").json["status"] == "approved"
+
+
+def test_a_reject_needs_one_of_the_sites_reasons_and_stores_its_code(app, moderator, api):
+    held(api)
+    assert moderator.decide("c-1", decision="reject", version="1", reason_code="NOPE").status_code == 422
+    assert moderator.decide("c-1", decision="reject", version="1", reason_code="OTHER").status_code == 422
+    response = moderator.decide("c-1", decision="reject", version="1", reason_code="ABUSIVE")
+    assert response.status_code == 200
+    (review,) = reviews(app)
+    assert (review.decision, review.reason_code, review.overrule_reason) == ("reject", "ABUSIVE", None)
+    assert review.statement_of_reasons["de"].startswith("Ihr Kommentar wurde nicht veröffentlicht.")
+
+
+def test_a_decision_on_a_comment_that_changed_shows_its_current_state(app, moderator, api):
+    held(api)
+    api.post("/v1/comments/c-1/decision", role="moderator", json={"decision": "reject", "version": 1})
+    response = moderator.decide("c-1", decision="reject", version="1", reason_code="ABUSIVE")
+    assert response.status_code == 409
+    assert "inzwischen geändert (abgelehnt)" in response.get_data(as_text=True)
+    assert len(reviews(app)) == 1
+
+
+def test_undo_within_the_window_puts_the_comment_back(app, moderator, api):
+    held(api)
+    moderator.decide("c-1", decision="reject", version="1", reason_code="SPAM")
+    response = moderator.post("/moderate/comments/c-1/undo", version="2")
+    assert response.status_code == 200
+    assert "wieder in der Warteschlange" in response.get_data(as_text=True)
+    assert reviews(app) == []
+    assert api.get("/v1/comments/c-1", role="moderator").json["status"] == "held"
+
+
+def test_undo_is_refused_once_the_window_has_passed(app, moderator, api, monkeypatch):
+    held(api)
+    moderator.decide("c-1", decision="reject", version="1", reason_code="SPAM")
+    app.config["UNDO_SECONDS"] = 0.0
+    later = workspace.utcnow() + timedelta(seconds=1)
+    monkeypatch.setattr(workspace, "utcnow", lambda: later)
+    response = moderator.post("/moderate/comments/c-1/undo", version="2")
+    assert response.status_code == 409
+    assert "Zu spät" in response.get_data(as_text=True)
+    assert len(reviews(app)) == 1
+
+
+def test_only_the_user_who_decided_can_undo(app, moderator, api, make_user):
+    held(api)
+    moderator.decide("c-1", decision="reject", version="1", reason_code="SPAM")
+    make_user("ben")
+    ben = Moderator(app.test_client())
+    ben.log_in("ben")
+    ben.page()
+    assert ben.post("/moderate/comments/c-1/undo", version="2").status_code == 409
+    assert len(reviews(app)) == 1
+
+
+def test_overrule_reasons_are_exported_for_retraining(app, moderator, api):
+    held(api)
+    moderator.decide("c-1", decision="approve", version="1", overrule_reason="REPORTING")
+    out = io.StringIO()
+    with app.app_context():
+        write_decisions(db.session(), out)
+    assert '"overrule_reason": "REPORTING"' in out.getvalue()
+
+
+# --- queues, filters, counts -------------------------------------------------------------------
+
+
+def test_the_approved_and_rejected_queues_show_their_comments(moderator, api):
+    held(api, "c-held")
+    api.post_comment(id="c-fine", text="Gute Karte.")
+    api.post_comment(id="c-spam", text="Kauft hier: http://spam.example")
+    approved = moderator.page("/moderate?queue=approved").get_data(as_text=True)
+    rejected = moderator.page("/moderate?queue=rejected").get_data(as_text=True)
+    assert 'id="card-c-fine"' in approved and 'id="card-c-held"' not in approved
+    assert 'id="card-c-spam"' in rejected and 'id="card-c-fine"' not in rejected
+    # Rejecting what the model approved contradicts it: the picker asks why, too.
+    card = approved.split('id="card-c-fine"')[1].split("</article>")[0]
+    assert 'data-picker="reject-picker" data-overrules' in card
+
+
+def test_filters_by_article_reason_and_language(moderator, api):
+    held(api, "c-dumb", "Das ist dumm.", lang="de")
+    held(api, "c-weather", "Das Wetter heute.", lang="en")
+    api.post_article(id="a-2", title="Anderer Artikel")
+    api.post_comment(id="c-other", article_id="a-2", text="Auch dumm.")
+
+    def shown(query: str) -> set[str]:
+        return set(re.findall(r'<article class="card[^"]*" id="card-([^"]+)"', moderator.page(f"/moderate?{query}")
+                              .get_data(as_text=True)))
+
+    assert shown("") == {"c-dumb", "c-weather", "c-other"}
+    assert shown("article=a-2") == {"c-other"}
+    assert shown("reason=IRRELEVANT_CONTENT") == {"c-weather"}
+    assert shown("lang=de") == {"c-dumb"}
+    assert shown("reason=NOT_A_CODE&queue=nonsense") == {"c-dumb", "c-weather", "c-other"}  # ignored
+    html = moderator.page().get_data(as_text=True)
+    assert "Neue Grafikkarten im Test (2)" in html and "Anderer Artikel (1)" in html  # held per article
+
+
+def test_the_polled_news_counts_comments_held_since_the_page_was_shown(moderator, api):
+    held(api, "c-1")
+    page = moderator.page().get_data(as_text=True)
+    since = re.search(r"/moderate/news\?since=([\d.]+)", page).group(1)
+    assert "neue Kommentare" not in moderator.client.get(f"/moderate/news?since={since}").get_data(as_text=True)
+    held(api, "c-2", "Noch dümmer, dumm.")
+    news = moderator.client.get(f"/moderate/news?since={since}").get_data(as_text=True)
+    assert "1 neue Kommentare" in news and ">2 zurückgehalten</span>" in news
+    assert moderator.client.get("/moderate/news?since=nonsense").status_code == 200
