@@ -17,6 +17,8 @@ from service.storage.models import STATUS_BY_DECISION, Article, Comment, utcnow
 from service.storage.queue import filtered
 from service.storage.reviews import Conflict, NotFound
 
+#: How far back a card counts its author's rejected comments.
+AUTHOR_WINDOW = timedelta(days=30)
 #: The queues by status, as the header lists them: the moderators' work first.
 QUEUES = ("held", "approved", "rejected")
 #: Queue orders: how long the reader has waited, or the highest score.
@@ -52,6 +54,7 @@ class Cards:
     comments: list[Comment]
     articles: dict[str, Article]
     parents: dict[str, Comment]  # the parents that are stored, by id
+    rejected_by_author: dict[str, int]  # rejected within AUTHOR_WINDOW, for the page's authors
 
 
 _COUNTS = sa.select(Comment.status, sa.func.count(), sa.func.min(Comment.created_at)).group_by(Comment.status)
@@ -98,12 +101,19 @@ def comment_card(session: Session, comment_id: str) -> Cards:
 
 
 def _with_context(session: Session, comments: list[Comment]) -> Cards:
-    """Load the comments' articles and parents, one query each (inside a transaction)."""
+    """Load the comments' articles, parents and authors' rejections, one query each (in a transaction)."""
     article_ids = {comment.article_id for comment in comments}
     parent_ids = {comment.parent_id for comment in comments if comment.parent_id is not None}
+    author_ids = {comment.author_id for comment in comments if comment.author_id is not None}
     articles = session.scalars(sa.select(Article).where(Article.id.in_(article_ids))) if article_ids else []
     parents = session.scalars(sa.select(Comment).where(Comment.id.in_(parent_ids))) if parent_ids else []
-    return Cards(comments, {a.id: a for a in articles}, {p.id: p for p in parents})
+    rejected = session.execute(
+        sa.select(Comment.author_id, sa.func.count())
+        .where(Comment.author_id.in_(author_ids), Comment.status == "rejected",
+               Comment.updated_at >= utcnow() - AUTHOR_WINDOW)
+        .group_by(Comment.author_id)
+    ) if author_ids else []
+    return Cards(comments, {a.id: a for a in articles}, {p.id: p for p in parents}, dict(list(rejected)))
 
 
 class TooLate(Exception):

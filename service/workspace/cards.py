@@ -12,7 +12,7 @@ from typing import Any
 
 from policies import Policy
 from policies.policy import SYSTEM
-from service.storage.models import Article, Comment, Reason, utcnow
+from service.storage.models import STATUS_BY_DECISION, Article, Comment, Reason, utcnow
 from service.storage.workspace import Cards
 from service.workspace.reasons import overrules
 from service.workspace.texts import duration, language, number, text
@@ -55,6 +55,7 @@ class Card:
     article: Article | None
     parent: Comment | None
     waiting: str
+    author_rejected: int  # the author's comments rejected within AUTHOR_WINDOW
 
     def overrules(self, decision: str) -> bool:
         """Whether deciding ``decision`` contradicts the model's decision on this comment."""
@@ -85,6 +86,7 @@ def _card(comment: Comment, found: Cards, now: datetime) -> Card:
         article=found.articles.get(comment.article_id),
         parent=found.parents.get(comment.parent_id) if comment.parent_id else None,
         waiting=waiting_since(comment.created_at, now),
+        author_rejected=found.rejected_by_author.get(comment.author_id, 0) if comment.author_id else 0,
     )
 
 
@@ -120,3 +122,42 @@ def segments(comment_text: str, reasons: list[Reason]) -> list[Segment]:
         else:
             pieces.append(Segment(comment_text[start:end]))
     return pieces
+
+
+@dataclass(frozen=True)
+class Event:
+    """One line of a comment's history."""
+
+    at: datetime
+    text: str
+
+
+def history(comment: Comment, reason_labels: dict[str, str]) -> list[Event]:
+    """The comment's automated decision on every revision and every moderator decision, oldest first.
+
+    Undone decisions are not here: within the undo window nothing was released, so they never
+    happened for anyone else either.
+    """
+    events = [
+        Event(revision.created_at, text(
+            "history.revision" if revision.number == 1 else "history.edit", number=revision.number,
+            decision=text(f"status.{STATUS_BY_DECISION[revision.decision]}"), model=revision.model_version,
+            reasons=", ".join(reason.code for reason in revision.reasons) or "–"))
+        for revision in comment.revisions
+    ]
+    for review in comment.reviews:
+        words = [text(f"decision.{review.decision}")]
+        if review.reason_code:
+            words.append(reason_labels.get(review.reason_code, review.reason_code))
+        if review.overrule_reason:
+            words.append(text(f"overrule.{review.overrule_reason}"))
+        if review.note:
+            words.append(f"„{review.note}“" if language() == "de" else f"“{review.note}”")
+        events.append(Event(review.decided_at, text("history.review", number=review.revision,
+                                                     name=review.moderator, what=" · ".join(words))))
+    return sorted(events, key=lambda event: event.at)
+
+
+def clock(moment: datetime) -> str:
+    """A moment as the history shows it, in UTC."""
+    return moment.strftime("%d.%m.%Y %H:%M" if language() == "de" else "%Y-%m-%d %H:%M")

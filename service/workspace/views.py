@@ -159,7 +159,10 @@ def single(comment_id: str) -> Any:
     card = _card_of(comment_id)
     if card is None:
         return _not_found()
-    return render_template("workspace/single.html", card=card, summary=_summary(), **_picker())
+    picker = _picker()
+    events = cards.history(card.comment, picker["reason_labels"])
+    return render_template("workspace/single.html", card=card, events=events, clock=cards.clock,
+                           summary=_summary(), **picker)
 
 
 @bp.post("/comments/<id:comment_id>/decision")

@@ -342,3 +342,20 @@ def test_the_polled_news_counts_comments_held_since_the_page_was_shown(moderator
     news = moderator.client.get(f"/moderate/news?since={since}").get_data(as_text=True)
     assert "1 neue Kommentare" in news and ">2 zurückgehalten</span>" in news
     assert moderator.client.get("/moderate/news?since=nonsense").status_code == 200
+
+
+def test_the_single_view_shows_the_history_and_the_authors_rejections(moderator, api):
+    held(api, "c-1", "Das ist dumm.", author_id="u-7")
+    api.post_comment(id="c-2", text="Idiot!", author_id="u-7")  # rejected automatically
+    api.post_comment(id="c-1", text="Das ist dumm, sorry.", author_id="u-7")  # an edit
+    moderator.page("/moderate/comments/c-1")
+    moderator.decide("c-1", decision="reject", version="2", reason_code="OTHER", note="Nachtreten")
+    html = moderator.page("/moderate/comments/c-1").get_data(as_text=True)
+    history = html.split('<section class="history">')[1]
+    lines = re.findall(r"<li><time>[^<]+</time> ([^<]+)</li>", history)
+    assert lines == [
+        "Fassung 1: automatisch zurückgehalten (ABUSIVE), Modell fake-1",
+        "Bearbeitet, Fassung 2: automatisch zurückgehalten (ABUSIVE), Modell fake-1",
+        "Fassung 2: Abgelehnt · Anderer Grund (kurz begründen) · „Nachtreten“, von anna",
+    ]
+    assert "2 abgelehnt in 30 Tagen" in moderator.page("/moderate?queue=rejected").get_data(as_text=True)  # both
