@@ -32,7 +32,7 @@ COMMENTS = [
 
 
 def main() -> None:
-    """Seed a database, serve the app in a thread, and photograph four views."""
+    """Seed a database, serve the app in a thread, and photograph five views."""
     folder = Path(tempfile.mkdtemp())
     url = f"sqlite:///{folder / 'screenshots.sqlite'}"
     upgrade_database(url)
@@ -41,7 +41,8 @@ def main() -> None:
     with app.app_context():
         create_user(db.session(), username="anna", role="moderator", password=PASSWORD)
     api = ApiActions(app, app.test_client())
-    api.post_article(title="Neue Grafikkarten im Test: schnell, aber durstig")
+    api.post_article(title="Neue Grafikkarten im Test: schnell, aber durstig",
+                     body="Die neuen Karten sind in unseren Tests die schnellsten, brauchen aber bis zu 450 Watt.")
     for comment_id, text, parent in COMMENTS:
         api.post_comment(id=comment_id, text=text, author_id="leser-42", parent_id=parent)
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -57,6 +58,8 @@ def main() -> None:
             page.keyboard.press("2")
             page.screenshot(path=HERE / "reason-picker.png")
             page.keyboard.press("Escape")
+            page.goto(f"http://127.0.0.1:{server.server_port}/moderate/articles/a-1")
+            page.screenshot(path=HERE / "article.png", full_page=True)
             page.set_viewport_size({"width": 390, "height": 844})
             page.screenshot(path=HERE / "phone.png")
             browser.close()

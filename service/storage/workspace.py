@@ -93,6 +93,19 @@ def queue_cards(session: Session, filters: Filters, *, order: str, limit: int) -
         return _with_context(session, list(session.scalars(query.order_by(*ORDERS[order]).limit(limit))))
 
 
+#: The most comments the article view shows.
+ARTICLE_LIMIT = 500
+
+
+def article_cards(session: Session, article_id: str) -> tuple[Article | None, Cards]:
+    """An article and its comments (the first :data:`ARTICLE_LIMIT`, oldest first)."""
+    query = (sa.select(Comment).where(Comment.article_id == article_id)
+             .order_by(Comment.created_at, Comment.id).limit(ARTICLE_LIMIT))
+    with session.begin():
+        article = session.get(Article, article_id)
+        return article, _with_context(session, [] if article is None else list(session.scalars(query)))
+
+
 def comment_card(session: Session, comment_id: str) -> Cards:
     """One comment with its context (no comments if there is none with that id)."""
     with session.begin():

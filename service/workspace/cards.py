@@ -161,3 +161,22 @@ def history(comment: Comment, reason_labels: dict[str, str]) -> list[Event]:
 def clock(moment: datetime) -> str:
     """A moment as the history shows it, in UTC."""
     return moment.strftime("%d.%m.%Y %H:%M" if language() == "de" else "%Y-%m-%d %H:%M")
+
+
+def thread_order(shown: list[Card]) -> list[tuple[Card, int]]:
+    """The cards in thread order with their depth: each reply after its parent, siblings by age.
+
+    A reply whose parent is not among the cards counts as a thread of its own.
+    """
+    ids = {card.comment.id for card in shown}
+    replies: dict[str | None, list[Card]] = {}
+    for card in shown:  # already oldest first
+        parent = card.comment.parent_id if card.comment.parent_id in ids else None
+        replies.setdefault(parent, []).append(card)
+    ordered: list[tuple[Card, int]] = []
+    stack = [(card, 0) for card in reversed(replies.get(None, []))]
+    while stack:  # depth first, without recursion: threads can be deep
+        card, depth = stack.pop()
+        ordered.append((card, depth))
+        stack.extend((reply, depth + 1) for reply in reversed(replies.get(card.comment.id, [])))
+    return ordered

@@ -38,6 +38,7 @@ from service.storage.workspace import (
     QUEUES,
     Filters,
     TooLate,
+    article_cards,
     comment_card,
     new_held,
     queue_cards,
@@ -150,6 +151,17 @@ def news() -> str:
     except (ValueError, OverflowError, OSError):
         since = utcnow()
     return render_template("workspace/news.html", summary=_summary(), new=new_held(db.session(), since))
+
+
+@bp.get("/articles/<id:article_id>")
+@security.login_required
+def article(article_id: str) -> Any:
+    """An article with all its comments in thread order and their status, to moderate from there."""
+    found_article, found = article_cards(db.session(), article_id)
+    if found_article is None:
+        return _not_found()
+    return render_template("workspace/article.html", article=found_article,
+                           thread=cards.thread_order(cards.cards(found)), summary=_summary(), **_picker())
 
 
 @bp.get("/comments/<id:comment_id>")

@@ -212,3 +212,16 @@ def test_rejecting_what_the_model_approved_takes_a_reason_then_why(browser, live
     expect(page.locator("#card-c-fine .outcome")).to_contain_text("Abgelehnt von anna: Spam oder Werbung.")
     (review,) = stored_reviews(live)
     assert (review.reason_code, review.overrule_reason) == ("SPAM", "MODEL_MISSED")
+
+
+def test_a_reply_is_moderated_from_the_article_view(browser, live):
+    live.api.post_comment(id="c-root", text="Gute Karte, danke.")
+    hold(live, "c-reply", "Das ist dumm.")
+    page = log_in(browser, live)
+    page.goto(live.url + "/moderate/articles/a-1")
+    page.wait_for_load_state()
+    page.keyboard.press("j")  # from the approved root to the held reply
+    for key in ("d", "3", "Enter"):
+        page.keyboard.press(key)
+    expect(page.locator("#card-c-reply .outcome")).to_contain_text("Abgelehnt von anna: Respektloser Ton.")
+    assert [(r.comment_id, r.reason_code) for r in stored_reviews(live)] == [("c-reply", "OFFENSIVE")]

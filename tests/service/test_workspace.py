@@ -359,3 +359,17 @@ def test_the_single_view_shows_the_history_and_the_authors_rejections(moderator,
         "Fassung 2: Abgelehnt · Anderer Grund (kurz begründen) · „Nachtreten“, von anna",
     ]
     assert "2 abgelehnt in 30 Tagen" in moderator.page("/moderate?queue=rejected").get_data(as_text=True)  # both
+
+
+def test_the_article_view_shows_every_comment_in_thread_order_with_its_status(moderator, api):
+    held(api, "c-root", "Das ist dumm.")
+    api.post_comment(id="c-other", text="Gute Karte.")
+    api.post_comment(id="c-reply", text="Nein, gar nicht dumm.", parent_id="c-root")
+    api.post_comment(id="c-deeper", text="Doch.", parent_id="c-reply")
+    html = moderator.page("/moderate/articles/a-1").get_data(as_text=True)
+    threads = re.findall(r'<div class="thread depth-(\d)">\s*<article class="card status-(\w+)[^"]*" id="card-([^"]+)"',
+                         html)
+    assert threads == [("0", "held", "c-root"), ("1", "held", "c-reply"), ("2", "approved", "c-deeper"),
+                       ("0", "approved", "c-other")]
+    assert "Neue Grafikkarten im Test" in html and 'id="reject-picker"' in html  # moderated from here
+    assert moderator.client.get("/moderate/articles/nope").status_code == 404
