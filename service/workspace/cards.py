@@ -79,8 +79,8 @@ def _card(comment: Comment, found: Cards, now: datetime) -> Card:
     return Card(
         comment=comment,
         segments=segments(revision.text, revision.reasons),
-        reasons=[f"{decision}: {rule_label(r.rule)} ({number(r.score)} ≥ {number(r.threshold)})"
-                 for r in revision.reasons],
+        reasons=[", ".join([f"{decision}: {rule_label(r.rule)} ({number(r.score)} ≥ {number(r.threshold)})",
+                            *signal_words(r.signals)]) for r in revision.reasons],
         messages=[_in_language(r.message) for r in revision.reasons],
         rules=list(dict.fromkeys(r.rule for r in revision.reasons if r.evidence)),
         article=found.articles.get(comment.article_id),
@@ -93,6 +93,21 @@ def _card(comment: Comment, found: Cards, now: datetime) -> Card:
 def waiting_since(since: datetime, now: datetime | None = None) -> str:
     """How long something has waited, in words."""
     return duration((now or utcnow()) - since)
+
+
+def signal_words(signals: dict[str, Any]) -> list[str]:
+    """What the classifier's signals say about the comment and its article, in words."""
+    words = []
+    if signals.get("shares_no_article_words"):
+        words.append(text("signal.no_shared_words"))
+    elif signals.get("shared_article_words"):
+        words.append(text("signal.shared_words", words=", ".join(map(str, signals["shared_article_words"][:5]))))
+    sentence = signals.get("closest_article_sentence")
+    if isinstance(sentence, str) and sentence:
+        similarity = signals.get("closest_sentence_similarity")
+        shown = number(similarity) if isinstance(similarity, int | float) else "–"
+        words.append(text("signal.closest_sentence", sentence=sentence, similarity=shown))
+    return words
 
 
 def _in_language(message: dict[str, Any]) -> str:

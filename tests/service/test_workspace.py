@@ -18,6 +18,7 @@ from service.storage.decisions import write_decisions
 from service.storage.models import Review
 from service.storage.users import MAX_FAILURES_PER_USER, disable_user
 from service.workspace import security
+from service.workspace.cards import signal_words
 from service.workspace.keymap import SHORTCUTS
 from service.workspace.texts import TEXTS
 from tests.service.workspace_fixtures import Moderator, csrf_token
@@ -373,3 +374,13 @@ def test_the_article_view_shows_every_comment_in_thread_order_with_its_status(mo
                        ("0", "approved", "c-other")]
     assert "Neue Grafikkarten im Test" in html and 'id="reject-picker"' in html  # moderated from here
     assert moderator.client.get("/moderate/articles/nope").status_code == 404
+
+
+def test_the_on_topic_reason_says_what_the_comment_shares_with_the_article(app):
+    with app.test_request_context():
+        assert signal_words({"shares_no_article_words": True}) == ["teilt kein Wort mit dem Artikel"]
+        assert signal_words({"shared_article_words": ["gpu", "karte"], "closest_article_sentence": "Die GPU ist "
+                             "schnell.", "closest_sentence_similarity": 0.4213}) == [
+            "gemeinsame Wörter mit dem Artikel: gpu, karte",
+            "nächster Satz im Artikel: „Die GPU ist schnell.“ (Ähnlichkeit 0,42)"]
+        assert signal_words({"marker": "dumm"}) == []
