@@ -232,6 +232,8 @@ class User(Base):
     # None: the browser's Accept-Language decides.
     language: Mapped[str | None] = mapped_column(sa.String(8))
     disabled: Mapped[bool] = mapped_column(default=False)
+    # False: single-letter keys are off for this user (WCAG 2.1.4); the buttons still work.
+    shortcuts: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -247,3 +249,16 @@ class LoginFailure(Base):
     username: Mapped[str] = mapped_column(sa.String(64), index=True)
     address: Mapped[str] = mapped_column(sa.String(64), index=True)
     failed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class CommentView(Base):
+    """Which comment a workspace user has selected, and when: the "being viewed by" marker.
+
+    One row per user (a moderator looks at one comment at a time); it expires by age.
+    """
+
+    __tablename__ = "comment_views"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    comment_id: Mapped[str] = mapped_column(sa.ForeignKey("comments.id", ondelete="CASCADE"), index=True)
+    seen_at: Mapped[datetime]

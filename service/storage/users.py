@@ -86,10 +86,17 @@ def active_user(session: Session, user_id: int) -> User | None:
     return None if user is None or user.disabled else user
 
 
-def set_language(session: Session, user_id: int, language: str | None) -> None:
-    """Remember the user's interface language (None: follow the browser)."""
+#: What a user may change about their own workspace.
+PREFERENCES = ("language", "shortcuts")
+
+
+def set_preferences(session: Session, user_id: int, **values: object) -> None:
+    """Remember the user's choices: ``language`` (None: follow the browser), ``shortcuts`` (bool)."""
+    unknown = set(values) - set(PREFERENCES)
+    if unknown:
+        raise ValueError(f"not a preference: {', '.join(sorted(unknown))}")
     with writing(session):
-        session.execute(sa.update(User).where(User.id == user_id).values(language=language))
+        session.execute(sa.update(User).where(User.id == user_id).values(**values))
 
 
 def log_in(session: Session, username: str, password: str, address: str) -> User | Throttled | None:

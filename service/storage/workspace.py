@@ -13,12 +13,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from service.storage.database import writing
-from service.storage.models import STATUS_BY_DECISION, Article, Comment, utcnow
+from service.storage.models import STATUS_BY_DECISION, Article, Comment, CommentView, User, utcnow
 from service.storage.queue import filtered
 from service.storage.reviews import Conflict, NotFound
 
 #: How far back a card counts its author's rejected comments.
 AUTHOR_WINDOW = timedelta(days=30)
+#: How long the "being viewed by" marker lasts after the last sign of the viewer.
+VIEWING = timedelta(seconds=60)
 #: The queues by status, as the header lists them: the moderators' work first.
 QUEUES = ("held", "approved", "rejected")
 #: Queue orders: how long the reader has waited, or the highest score.
@@ -127,6 +129,28 @@ def _with_context(session: Session, comments: list[Comment]) -> Cards:
         .group_by(Comment.author_id)
     ) if author_ids else []
     return Cards(comments, {a.id: a for a in articles}, {p.id: p for p in parents}, dict(list(rejected)))
+
+
+def mark_viewing(session: Session, user_id: int, comment_id: str) -> None:
+    """Note that the user is looking at the comment now (replacing what they looked at before)."""
+    with writing(session):
+        if session.get(Comment, comment_id) is not None:
+            session.merge(CommentView(user_id=user_id, comment_id=comment_id, seen_at=utcnow()))
+
+
+def viewers(session: Session, comment_ids: list[str], *, besides: int, within: timedelta) -> dict[str, list[str]]:
+    """Who else looked at each of the comments within ``within``: usernames by comment id."""
+    if not comment_ids:
+        return {}
+    query = (sa.select(CommentView.comment_id, User.username).join(User, User.id == CommentView.user_id)
+             .where(CommentView.comment_id.in_(comment_ids), CommentView.user_id != besides,
+                    CommentView.seen_at >= utcnow() - within)
+             .order_by(User.username))
+    found: dict[str, list[str]] = {}
+    with session.begin():
+        for comment_id, username in session.execute(query):
+            found.setdefault(comment_id, []).append(username)
+    return found
 
 
 class TooLate(Exception):

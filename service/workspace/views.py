@@ -32,18 +32,21 @@ from service.intake import current_policy
 from service.storage import db
 from service.storage.models import utcnow
 from service.storage.reviews import Conflict, NotFound
-from service.storage.users import Throttled, log_in, set_language
+from service.storage.users import Throttled, log_in, set_preferences
 from service.storage.workspace import (
     ORDERS,
     QUEUES,
+    VIEWING,
     Filters,
     TooLate,
     article_cards,
     comment_card,
+    mark_viewing,
     new_held,
     queue_cards,
     summary,
     undo_review,
+    viewers,
 )
 from service.workspace import cards, security
 from service.workspace.keymap import BY_ACTION, PICKER_KEYS, SHORTCUTS
@@ -118,8 +121,24 @@ def logout() -> Response:
 def switch_language() -> Response:
     """Remember the user's choice of language."""
     chosen = request.form.get("language")
-    set_language(db.session(), security.current_user().id, chosen if chosen in LANGUAGES else None)
+    set_preferences(db.session(), security.current_user().id, language=chosen if chosen in LANGUAGES else None)
     return redirect(url_for("workspace.queue"), 303)
+
+
+@bp.post("/shortcuts")
+@security.login_required
+def switch_shortcuts() -> Response:
+    """Turn the user's single-letter keys on or off (WCAG 2.1.4)."""
+    set_preferences(db.session(), security.current_user().id, shortcuts=request.form.get("shortcuts") == "on")
+    return redirect(url_for("workspace.queue"), 303)
+
+
+@bp.post("/comments/<id:comment_id>/viewing")
+@security.login_required
+def viewing(comment_id: str) -> tuple[str, int]:
+    """Note that the user has this comment selected (keys.js posts it), for others' marker."""
+    mark_viewing(db.session(), security.current_user().id, comment_id)
+    return "", 204
 
 
 @bp.get("")
@@ -137,6 +156,7 @@ def queue() -> str:
     )
     found = queue_cards(db.session(), filters, order=order, limit=PAGE_SIZE)
     return render_template("workspace/queue.html", cards=cards.cards(found), order=order, filters=filters,
+                           viewing=_viewers(found.comments),
                            rule_codes=rule_codes,
                            languages=LANGUAGES, shown_at=f"{utcnow().timestamp():.3f}", summary=_summary(),
                            **_picker())
@@ -160,7 +180,7 @@ def article(article_id: str) -> Any:
     found_article, found = article_cards(db.session(), article_id)
     if found_article is None:
         return _not_found()
-    return render_template("workspace/article.html", article=found_article,
+    return render_template("workspace/article.html", article=found_article, viewing=_viewers(found.comments),
                            thread=cards.thread_order(cards.cards(found)), summary=_summary(), **_picker())
 
 
@@ -244,6 +264,12 @@ def _read_decision(card: cards.Card, form: Any) -> tuple[dict[str, Any], str | N
 def _integer(value: str | None) -> int | None:
     """A whole number from a form field, or None."""
     return int(value) if value is not None and value.isdecimal() and len(value) < 10 else None
+
+
+def _viewers(comments: list[Any]) -> dict[str, list[str]]:
+    """Who else is looking at the comments shown, by comment id."""
+    return viewers(db.session(), [comment.id for comment in comments], besides=security.current_user().id,
+                   within=VIEWING)
 
 
 def _card_of(comment_id: str) -> cards.Card | None:

@@ -225,3 +225,18 @@ def test_a_reply_is_moderated_from_the_article_view(browser, live):
         page.keyboard.press(key)
     expect(page.locator("#card-c-reply .outcome")).to_contain_text("Abgelehnt von anna: Respektloser Ton.")
     assert [(r.comment_id, r.reason_code) for r in stored_reviews(live)] == [("c-reply", "OFFENSIVE")]
+
+
+def test_keys_switched_off_do_nothing_and_selecting_a_card_marks_it_for_others(browser, live):
+    hold(live, "c-1", "Das ist dumm.")
+    ben = log_in(browser, live, "ben")  # ben's page selects the first card
+    expect(ben.locator("#card-c-1")).to_have_class(re.compile(r"\bselected\b"))
+    ben.wait_for_load_state("networkidle")  # its note to the server has arrived
+    anna = log_in(browser, live, "anna")
+    expect(anna.locator("#card-c-1 .viewing")).to_have_text("Wird gerade angesehen von ben")
+    anna.click("text=Tastenkürzel aus")
+    anna.wait_for_load_state()
+    anna.keyboard.press("d")
+    expect(anna.locator("#reject-picker")).to_be_hidden()
+    anna.click("#card-c-1 button.reject")  # the buttons still work
+    expect(anna.locator("#reject-picker")).to_be_visible()

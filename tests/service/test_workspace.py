@@ -384,3 +384,26 @@ def test_the_on_topic_reason_says_what_the_comment_shares_with_the_article(app):
             "gemeinsame Wörter mit dem Artikel: gpu, karte",
             "nächster Satz im Artikel: „Die GPU ist schnell.“ (Ähnlichkeit 0,42)"]
         assert signal_words({"marker": "dumm"}) == []
+
+
+def test_another_moderators_selection_shows_as_a_marker_that_expires(app, moderator, api, make_user, monkeypatch):
+    held(api, "c-1")
+    make_user("ben")
+    ben = Moderator(app.test_client())
+    ben.log_in("ben")
+    ben.page()
+    assert ben.post("/moderate/comments/c-1/viewing").status_code == 204
+    assert "Wird gerade angesehen von ben" in moderator.page().get_data(as_text=True)
+    assert "Wird gerade angesehen" not in ben.page().get_data(as_text=True)  # not for oneself
+    later = workspace.utcnow() + workspace.VIEWING + timedelta(seconds=1)
+    monkeypatch.setattr(workspace, "utcnow", lambda: later)
+    assert "Wird gerade angesehen" not in moderator.page().get_data(as_text=True)
+
+
+def test_single_letter_keys_can_be_switched_off_per_user(moderator):
+    assert 'data-shortcuts="off"' not in moderator.page().get_data(as_text=True)
+    assert moderator.post("/moderate/shortcuts", htmx=False, shortcuts="off").status_code == 303
+    html = moderator.page().get_data(as_text=True)
+    assert 'data-shortcuts="off"' in html and "Tastenkürzel an" in html
+    moderator.post("/moderate/shortcuts", htmx=False, shortcuts="on")
+    assert 'data-shortcuts="off"' not in moderator.page().get_data(as_text=True)

@@ -15,10 +15,20 @@
   function select(index) {
     var all = cards();
     if (!all.length) { return; }
+    var before = all[selected];
     selected = Math.max(0, Math.min(index, all.length - 1));
     all.forEach(function (card, i) { card.classList.toggle("selected", i === selected); });
     all[selected].focus({ preventScroll: true });
     all[selected].scrollIntoView({ block: "nearest" });
+    if (all[selected] !== before) { tellViewing(all[selected]); }
+  }
+
+  // The soft "being viewed by" marker others see; it expires on the server by itself.
+  function tellViewing(card) {
+    window.fetch(card.getAttribute("data-viewing"), {
+      method: "POST", credentials: "same-origin",
+      headers: { "X-CSRFToken": document.body.getAttribute("data-csrf") }
+    }).catch(function () { /* only a courtesy to the others */ });
   }
 
   function typing(target) {
@@ -115,6 +125,8 @@
     var dialog = document.querySelector("dialog[open]");
     if (dialog) { if (dialog.classList.contains("picker")) { onPickerKey(dialog, event); } return; }
     if (typing(event.target)) { return; }
+    // The user's switch (WCAG 2.1.4): no single-letter keys; the buttons and pickers still work.
+    if (document.body.getAttribute("data-shortcuts") === "off") { return; }
     var name = keyName(event);
     if (!name) { return; }
     var card = cards()[selected];
