@@ -26,6 +26,8 @@ A policy file is a JSON object (``default.json`` is the site's)::
                             classifier failed to score (held, code OTHER)
     premoderation_message   {"de", "en"}: put before the rule's moderator message when
                             premoderation holds a comment
+    moderator_reasons       the workspace's reasons for a reject (1 to 9: code, rule or null,
+                            label {"de", "en"}, needs_note); left out, the shipped policy's
 
 Strict on purpose: a policy decides what gets published, so a typo must be an error, not a
 silently ignored or coerced value. Unknown fields are rejected (marshmallow's default), numbers
@@ -35,11 +37,14 @@ and booleans must be JSON numbers and booleans, not strings.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from classifier.scores import REASON_CODES, SCORE_NAMES
+from common.jsontext import parse_json
 from policies.policy import COMBINE, LANGUAGES, SYSTEM, ModeratorReason, Notice, Policy, RulePolicy
 
 
@@ -236,6 +241,17 @@ class PolicySchema(_ObjectSchema):
     moderator_reasons = fields.List(fields.Nested(ModeratorReasonSchema), required=True,
                                     validate=validate.Length(min=1, max=9))
 
+    @pre_load
+    def _shipped_reasons_by_default(self, data: Any, **kwargs: Any) -> Any:
+        """A policy file written before the workspace has no moderator reasons: it gets the
+        shipped policy's, each pointing at its rule only where the file has a rule of that name."""
+        if not isinstance(data, dict) or "moderator_reasons" in data:
+            return data
+        rules = data.get("rules") if isinstance(data.get("rules"), dict) else {}
+        reasons = [{**reason, "rule": reason["rule"] if reason["rule"] in rules else None}
+                   for reason in _shipped_moderator_reasons()]
+        return {**data, "moderator_reasons": reasons}
+
     @validates_schema(skip_on_field_errors=True)
     def _check_reason_rules(self, data: dict[str, Any], **kwargs: Any) -> None:
         """Require every moderator reason's rule to be one of the file's rules (or null)."""
@@ -250,3 +266,10 @@ class PolicySchema(_ObjectSchema):
     @post_load
     def _make(self, data: dict[str, Any], **kwargs: Any) -> Policy:
         return Policy(**{**data, "moderator_reasons": tuple(data["moderator_reasons"])})
+
+
+@lru_cache(maxsize=1)
+def _shipped_moderator_reasons() -> tuple[dict[str, Any], ...]:
+    """The ``moderator_reasons`` of the package's ``default.json``, as written there."""
+    shipped = parse_json(resources.files(__package__).joinpath("default.json").read_bytes())
+    return tuple(shipped["moderator_reasons"])

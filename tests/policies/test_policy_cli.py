@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from moderation.cli import cli
 from policies import load_policy
-from policies.cli import policy
 
 DELETE = object()  # marks a field to remove in an edit
 
@@ -36,8 +36,8 @@ def edited(data: dict, edits: dict[str, object]) -> dict:
 
 
 def check(path: Path | str):
-    """Run ``policy check PATH``."""
-    return CliRunner().invoke(policy, ["check", str(path)])
+    """Run ``moderation policy check PATH``, as a user does."""
+    return CliRunner().invoke(cli, ["policy", "check", str(path)])
 
 
 def test_check_accepts_the_default_policy():
@@ -219,11 +219,25 @@ def test_check_stops_reading_a_file_without_end() -> None:
 def test_a_policy_file_written_before_rules_named_their_scores_still_loads(tmp_path, default_data):
     for rule in default_data["rules"].values():
         del rule["scores"]
+    del default_data["moderator_reasons"]  # nor did it have the workspace's reasons
     path = tmp_path / "policy.json"
     path.write_text(json.dumps(default_data))
     assert check(path).exit_code == 0
-    assert {name: rule.scores for name, rule in load_policy(path).rules.items()} == {
+    loaded = load_policy(path)
+    assert {name: rule.scores for name, rule in loaded.rules.items()} == {
         "respectful": ("respectful",), "on_topic": ("on_topic",), "spam": ("spam",)}
+    assert loaded.moderator_reasons == load_policy().moderator_reasons
+
+
+def test_shipped_moderator_reasons_point_only_at_rules_the_file_has(tmp_path, default_data):
+    del default_data["moderator_reasons"]
+    del default_data["rules"]["on_topic"]
+    path = tmp_path / "policy.json"
+    path.write_text(json.dumps(default_data))
+    reasons = load_policy(path).moderator_reasons
+    assert [reason.code for reason in reasons] == [reason.code for reason in load_policy().moderator_reasons]
+    assert {reason.rule for reason in reasons} <= {"respectful", "spam", None}
+    assert any(reason.rule is None and reason.code == "IRRELEVANT_CONTENT" for reason in reasons)
 
 
 def test_a_rule_not_named_after_a_score_must_name_its_scores(tmp_path, default_data):

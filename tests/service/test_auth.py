@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from service.cli import keys_cli
+from moderation.cli import cli
 from service.storage import db
 from service.storage.keys import create_key
 from service.storage.models import ROLES
@@ -100,7 +100,7 @@ def test_only_the_hash_of_a_key_is_stored(app, api):
 
 def test_keys_create_prints_a_working_key_on_the_last_line(app_config, build_app, monkeypatch):
     monkeypatch.setenv("MODERATION_DATABASE_URL", app_config["DATABASE_URL"])
-    result = CliRunner().invoke(keys_cli, ["create", "--role", "moderator", "--name", "Erika"])
+    result = CliRunner().invoke(cli, ["keys", "create", "--role", "moderator", "--name", "Erika"])
     assert result.exit_code == 0, result.output
     key = result.output.splitlines()[-1]
     assert key.startswith("mod_") and " " not in key
@@ -120,7 +120,7 @@ def test_keys_create_prints_a_working_key_on_the_last_line(app_config, build_app
 )
 def test_keys_create_refuses_bad_options(app_config, monkeypatch, args, says):
     monkeypatch.setenv("MODERATION_DATABASE_URL", app_config["DATABASE_URL"])
-    result = CliRunner().invoke(keys_cli, args)
+    result = CliRunner().invoke(cli, ["keys", *args])
     assert result.exit_code == 2
     assert says in result.output
     assert "Traceback" not in result.output

@@ -13,8 +13,8 @@ from alembic.migration import MigrationContext
 from click.testing import CliRunner
 
 from classifier.types import CommentScores, Evidence, Score
+from moderation.cli import cli
 from policies import decide
-from service.cli import db_cli
 from service.domain import Outcome, Submission
 from service.schemas import CommentSchema
 from service.storage import database_revision, db, make_engine, upgrade_database
@@ -74,12 +74,12 @@ def test_upgrading_again_changes_nothing(database_url):
 def test_db_upgrade_command_creates_the_tables(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
     monkeypatch.setenv("MODERATION_DATABASE_URL", url)
-    result = CliRunner().invoke(db_cli, ["upgrade"])
+    result = CliRunner().invoke(cli, ["db", "upgrade"])
     assert result.exit_code == 0, result.output
     assert "created the tables" in result.output
     head = database_revision(url)
     assert head is not None and head in result.output
-    again = CliRunner().invoke(db_cli, ["upgrade"])
+    again = CliRunner().invoke(cli, ["db", "upgrade"])
     assert again.exit_code == 0, again.output
     assert f"is up to date (schema revision {head})" in again.output
     engine = make_engine(url)
@@ -106,7 +106,7 @@ def test_db_upgrade_command_creates_the_tables(tmp_path, monkeypatch):
 )
 def test_db_upgrade_on_an_unusable_database_is_one_message(monkeypatch, url, says):
     monkeypatch.setenv("MODERATION_DATABASE_URL", url)
-    result = CliRunner().invoke(db_cli, ["upgrade"])
+    result = CliRunner().invoke(cli, ["db", "upgrade"])
     assert result.exit_code == 1
     assert says in result.output and "Traceback" not in result.output
 
@@ -119,7 +119,7 @@ def test_db_upgrade_on_an_unusable_database_is_one_message(monkeypatch, url, say
 )
 def test_an_unusable_database_url_is_shown_without_its_password(monkeypatch, url):
     monkeypatch.setenv("MODERATION_DATABASE_URL", url)
-    result = CliRunner().invoke(db_cli, ["upgrade"])
+    result = CliRunner().invoke(cli, ["db", "upgrade"])
     assert result.exit_code == 1
     assert "moderation:***@127.0.0.1" in result.output and "s3cret" not in result.output
 
@@ -132,7 +132,7 @@ def test_db_upgrade_on_a_schema_from_a_newer_version_is_one_message(tmp_path, mo
         connection.execute(sa.text("UPDATE alembic_version SET version_num = '9999future'"))
     engine.dispose()
     monkeypatch.setenv("MODERATION_DATABASE_URL", url)
-    result = CliRunner().invoke(db_cli, ["upgrade"])
+    result = CliRunner().invoke(cli, ["db", "upgrade"])
     assert result.exit_code == 1
     assert "9999future" in result.output and "Traceback" not in result.output
 
@@ -140,7 +140,7 @@ def test_db_upgrade_on_a_schema_from_a_newer_version_is_one_message(tmp_path, mo
 def test_db_upgrade_with_an_invalid_policy_file_is_one_message(tmp_path, monkeypatch):
     monkeypatch.setenv("MODERATION_DATABASE_URL", f"sqlite:///{tmp_path / 'x.sqlite'}")
     monkeypatch.setenv("MODERATION_POLICY", str(tmp_path / "nope.json"))
-    result = CliRunner().invoke(db_cli, ["upgrade"])
+    result = CliRunner().invoke(cli, ["db", "upgrade"])
     assert result.exit_code == 1
     assert "nope.json" in result.output and "Traceback" not in result.output
 
