@@ -18,8 +18,8 @@ import click
 
 from classifier.data.corpora import CorpusError
 from classifier.data.teamdata import load_team_data, packaged_team_dir
+from classifier.scoring_io import ScoreInputError, parse_score_line, scores_to_json
 from classifier.serving.bundle import ModelLoadError, load_model
-from classifier.serving.scoring_io import ScoreInputError, parse_score_line, scores_to_json
 from common import settings
 
 

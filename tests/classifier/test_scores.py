@@ -10,7 +10,7 @@ from sklearn.pipeline import Pipeline
 
 from classifier.data.teamdata import TeamComment
 from classifier.scores import REASON_CODES, SCORE_NAMES, SCORES
-from classifier.serving.scoring_io import scores_to_json
+from classifier.scoring_io import scores_to_json
 from classifier.types import ArticleText, CommentInput, CommentScores, Score
 
 
