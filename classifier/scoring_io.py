@@ -6,9 +6,11 @@ from dataclasses import asdict
 from typing import Any
 
 from classifier.types import ArticleText, CommentInput, CommentScores
+from common import settings
 from common.jsontext import JSONTextError, parse_json
 
-MAX_TEXT_CHARS = 20_000
+#: The API's default limit, so that a comment the API takes can be scored from the shell too.
+MAX_TEXT_CHARS = int(settings.MAX_COMMENT_CHARS.default)
 
 
 class ScoreInputError(ValueError):

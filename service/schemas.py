@@ -20,6 +20,7 @@ from flask import current_app
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from classifier.scores import REASON_CODES, SCORES
+from common import settings
 from policies import load_policy
 from policies.policy import SYSTEM
 from service.domain import QueuePosition, Submission
@@ -143,7 +144,8 @@ class CommentInputSchema(InputSchema):
     text = Text(
         required=True,
         validate=[_not_blank, _within_comment_limit],
-        metadata={"description": "At most MODERATION_MAX_COMMENT_CHARS characters (20000)."},
+        metadata={"description": f"At most {settings.MAX_COMMENT_CHARS.variable} characters "
+                                 f"({settings.MAX_COMMENT_CHARS.default})."},
     )
     parent_id = _id(allow_none=True, metadata={"description": "The comment this one answers."})
     author_id = _id(allow_none=True)
