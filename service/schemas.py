@@ -33,7 +33,7 @@ MAX_QUEUE_LIMIT = 200
 #: What an id chosen by the site's backend may look like (also in URL paths).
 ID_PATTERN = rf"[A-Za-z0-9][A-Za-z0-9._:-]{{0,{ID_LENGTH - 1}}}"
 # validate.Regexp only anchors at the start: \Z anchors the end (unlike $, not before a \n).
-_ID = re.compile(ID_PATTERN + r"\Z")
+ID = re.compile(ID_PATTERN + r"\Z")
 _LANG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z")
 # Neither PostgreSQL nor UTF-8 can store these; JSON can carry them ("\u0000", "\ud800").
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
@@ -91,7 +91,7 @@ def _id(**kwargs: Any) -> Text:
     """A field for an id chosen by the site's backend (articles, comments, authors)."""
     return Text(
         validate=validate.Regexp(
-            _ID,
+            ID,
             error=f"Must be 1 to {ID_LENGTH} characters: letters, digits and . _ : - "
             "(starting with a letter or digit).",
         ),
@@ -254,7 +254,7 @@ class Cursor(fields.String):
         except (ValueError, TypeError, OverflowError, RecursionError, binascii.Error) as error:
             raise self.make_error("invalid") from error
         if (not math.isfinite(position.urgency) or position.created_at.tzinfo is None
-                or not _ID.match(position.id)):
+                or not ID.match(position.id)):
             raise self.make_error("invalid")
         return position
 

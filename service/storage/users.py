@@ -83,6 +83,10 @@ def active_user(session: Session, user_id: int) -> User | None:
     """The user with this id, unless they are disabled or gone."""
     with session.begin():
         user = session.get(User, user_id)
+        if user is not None:
+            # Detached: a later write of the request that rolls back would otherwise expire it,
+            # and the page that reports the failure could no longer read the user's name.
+            session.expunge(user)
     return None if user is None or user.disabled else user
 
 
@@ -102,34 +106,42 @@ def set_preferences(session: Session, user_id: int, **values: object) -> None:
 def log_in(session: Session, username: str, password: str, address: str) -> User | Throttled | None:
     """The active user with this username and password, or None; Throttled past the limits.
 
-    A failure is recorded for the username and the address; a success clears the username's.
+    Every attempt is recorded as a failure for the username and the address *before* the
+    password is checked (scrypt takes a tenth of a second), so that parallel attempts count
+    against each other; a success clears the username's failures. A name no user can have
+    (``USERNAME``; a NUL character, say) is never looked up and shares one throttle.
     """
+    name = username if USERNAME.fullmatch(username) else _IMPOSSIBLE_NAME
     now = utcnow()
-    throttled = _throttled(session, username, address, now)
-    if throttled is not None:
-        return throttled
-    with session.begin():
-        user = session.scalar(sa.select(User).where(User.username == username))
-    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
     with writing(session):
+        throttled = _throttled(session, name, address, now)
+        if throttled is not None:
+            return throttled
         session.execute(sa.delete(LoginFailure).where(LoginFailure.failed_at < now - THROTTLE_WINDOW))
-        if valid and user is not None and not user.disabled:
-            session.execute(sa.delete(LoginFailure).where(LoginFailure.username == username))
-            return user
-        session.add(LoginFailure(username=username[:64], address=address[:64], failed_at=now))
-    return None
+        session.add(LoginFailure(username=name, address=address[:64], failed_at=now))
+        user = session.scalar(sa.select(User).where(User.username == name)) if name == username else None
+    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    if not (valid and user is not None and not user.disabled):
+        return None
+    with writing(session):
+        session.execute(sa.delete(LoginFailure).where(LoginFailure.username == name))
+    return user
+
+
+#: The throttle's key for a name that cannot be a username (it does not match ``USERNAME``).
+_IMPOSSIBLE_NAME = "!"
 
 
 def _throttled(session: Session, username: str, address: str, now: datetime) -> Throttled | None:
-    """Whether the username or the address failed too often within the window."""
+    """Whether the username or the address failed too often within the window (in the caller's
+    transaction)."""
     since = now - THROTTLE_WINDOW
-    with session.begin():
-        for column, limit, value in ((LoginFailure.username, MAX_FAILURES_PER_USER, username[:64]),
-                                     (LoginFailure.address, MAX_FAILURES_PER_ADDRESS, address[:64])):
-            times = list(session.scalars(
-                sa.select(LoginFailure.failed_at).where(column == value, LoginFailure.failed_at >= since)
-                .order_by(LoginFailure.failed_at.desc()).limit(limit)))
-            if len(times) >= limit:
-                # Free again when the oldest of the last ``limit`` failures leaves the window.
-                return Throttled(times[-1] + THROTTLE_WINDOW)
+    for column, limit, value in ((LoginFailure.username, MAX_FAILURES_PER_USER, username[:64]),
+                                 (LoginFailure.address, MAX_FAILURES_PER_ADDRESS, address[:64])):
+        times = list(session.scalars(
+            sa.select(LoginFailure.failed_at).where(column == value, LoginFailure.failed_at >= since)
+            .order_by(LoginFailure.failed_at.desc()).limit(limit)))
+        if len(times) >= limit:
+            # Free again when the oldest of the last ``limit`` failures leaves the window.
+            return Throttled(times[-1] + THROTTLE_WINDOW)
     return None

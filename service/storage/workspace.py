@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from service.storage.database import writing
 from service.storage.models import STATUS_BY_DECISION, Article, Comment, CommentView, User, utcnow
@@ -163,25 +164,34 @@ def undo_review(session: Session, comment_id: str, *, user_id: int, version: int
 
     The review is deleted, not countermanded: within the window nothing has been released to
     the commenter, so to everyone else the decision never happened. The comment returns to the
-    status of its automated decision.
+    status of the decision that stands without it: an earlier moderator's on the same revision,
+    else the automated one.
 
     :param version: the comment version the decision produced; any change since is a Conflict.
     :raise NotFound: there is no such comment.
     :raise Conflict: the comment changed since, or its latest decision is not this user's.
     :raise TooLate: the window has passed.
     """
-    with writing(session):
-        comment = session.get(Comment, comment_id)
-        if comment is None:
-            raise NotFound(comment_id)
-        review = comment.review
-        if review is None or review.user_id != user_id or comment.version != version:
-            raise Conflict(comment)
-        now = utcnow()
-        if now - review.decided_at > window:
-            raise TooLate(comment_id)
-        comment.reviews.remove(review)
-        comment.status = STATUS_BY_DECISION[comment.current.decision]
-        comment.updated_at = now
-        session.flush()
+    try:
+        with writing(session):
+            comment = session.get(Comment, comment_id)
+            if comment is None:
+                raise NotFound(comment_id)
+            review = comment.review
+            if review is None or review.user_id != user_id or comment.version != version:
+                raise Conflict(comment)
+            now = utcnow()
+            if now - review.decided_at > window:
+                raise TooLate(comment_id)
+            comment.reviews.remove(review)
+            # An earlier moderator decision on this revision stands again; else the automated one.
+            standing = comment.review.decision if comment.review is not None else comment.current.decision
+            comment.status = STATUS_BY_DECISION[standing]
+            comment.updated_at = now
+            # The UPDATE checks the version read above: a change in between matches no row.
+            session.flush()
+    except StaleDataError:
+        with session.begin():  # the rollback expired the comment: read its current state
+            comment = session.get(Comment, comment_id, populate_existing=True)
+        raise Conflict(comment) from None
     return comment

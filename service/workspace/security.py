@@ -7,9 +7,12 @@ sending a bearer key, so the API needs none).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import tempfile
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -53,11 +56,13 @@ class SessionInterface(SecureCookieSessionInterface):
     """Flask's signed cookie, Secure unless configured otherwise or served to this machine."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
-        """MODERATION_SECURE_COOKIES if set; else on, unless the host is 127.0.0.1/localhost."""
+        """MODERATION_SECURE_COOKIES if set; else on over HTTPS or unless the host is 127.0.0.1/localhost."""
         configured = app.config["SECURE_COOKIES"]
         if configured is not None:
             return configured
-        return urlsplit("//" + request.host).hostname not in _LOCAL_HOSTS
+        # request.is_secure: HTTPS that a local proxy ended (it sends X-Forwarded-Proto), even
+        # when the proxy passes on Host: 127.0.0.1.
+        return request.is_secure or urlsplit("//" + request.host).hostname not in _LOCAL_HOSTS
 
 
 def init_app(app: Flask) -> None:
@@ -69,6 +74,9 @@ def init_app(app: Flask) -> None:
         SESSION_COOKIE_PATH=PATH,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # A working day, renewed by every request: an idle or copied cookie stops working then
+        # (log-out clears the cookie; the server keeps no list of sessions to revoke).
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
         # Checked in the workspace's before_request only, so the API stays as it is.
         WTF_CSRF_CHECK_DEFAULT=False,
         # The token lives as long as the session: a queue left open over lunch keeps working.
@@ -81,19 +89,24 @@ def init_app(app: Flask) -> None:
 def _instance_secret_key(folder: Path) -> str:
     """The key kept in the instance folder, made on first use (readable by its owner only).
 
-    Made with O_EXCL, so that two processes starting at once agree on one key.
+    Written to a temporary file and linked into place, which fails if the file exists: two
+    processes starting at once agree on one key, and none ever reads a half-written file.
     """
     path = folder / SECRET_KEY_FILE
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        key = path.read_text(encoding="ascii").strip()
-        if key:
-            return key
-        raise RuntimeError(f"{path} is empty; delete it to make a new key") from None
-    key = secrets.token_hex(32)
-    with os.fdopen(descriptor, "w", encoding="ascii") as out:
-        out.write(key + "\n")
+    if not path.exists():
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".secret_key-")  # mode 600
+        try:
+            with os.fdopen(handle, "w", encoding="ascii") as out:
+                out.write(secrets.token_hex(32) + "\n")
+                out.flush()
+                os.fsync(out.fileno())
+            with contextlib.suppress(FileExistsError):  # another process was first: use its key
+                os.link(temporary, path)
+        finally:
+            os.unlink(temporary)
+    key = path.read_text(encoding="ascii").strip()
+    if not key:
+        raise RuntimeError(f"{path} is empty: write a key into it (or delete it while the service is stopped)")
     return key
 
 

@@ -29,6 +29,7 @@ from policies.policy import LANGUAGES
 from service import auth
 from service.deciding import Decider, decide
 from service.intake import current_policy
+from service.schemas import ID
 from service.storage import db
 from service.storage.models import utcnow
 from service.storage.reviews import Conflict, NotFound
@@ -150,7 +151,7 @@ def queue() -> str:
     rule_codes = sorted({rule.code for rule in current_policy().rules.values()})
     filters = Filters(
         status=args.get("queue") if args.get("queue") in QUEUES else "held",
-        article_id=args.get("article") or None,
+        article_id=args.get("article") if ID.match(args.get("article", "")) else None,
         reason=args.get("reason") if args.get("reason") in rule_codes else None,
         lang=args.get("lang") if args.get("lang") in LANGUAGES else None,
     )

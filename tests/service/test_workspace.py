@@ -21,7 +21,7 @@ from service.workspace import security
 from service.workspace.cards import signal_words
 from service.workspace.keymap import SHORTCUTS
 from service.workspace.texts import TEXTS
-from tests.service.workspace_fixtures import Moderator, csrf_token
+from tests.service.workspace_fixtures import PASSWORD, Moderator, csrf_token
 
 
 def held(api, comment_id: str = "c-1", text: str = "Das ist dumm.", **fields) -> dict:
@@ -290,6 +290,38 @@ def test_only_the_user_who_decided_can_undo(app, moderator, api, make_user):
     assert len(reviews(app)) == 1
 
 
+def test_undo_restores_the_earlier_moderators_decision_not_the_models(app, moderator, api, make_user):
+    held(api)
+    moderator.decide("c-1", decision="reject", version="1", reason_code="SPAM")
+    make_user("ben")
+    ben = Moderator(app.test_client())
+    ben.log_in("ben")
+    ben.page()
+    answer = ben.decide("c-1", decision="approve", version="2", overrule_reason="QUOTE_OR_IRONY")
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert ben.post("/moderate/comments/c-1/undo", version="3").status_code == 200
+    answer = api.get("/v1/comments/c-1", role="moderator").json
+    assert (answer["status"], answer["review"]["decision"]) == ("rejected", "reject")
+
+
+def test_undoing_a_comment_that_does_not_exist_is_a_404_page(moderator):
+    response = moderator.post("/moderate/comments/nope/undo", version="2")
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/moderate?article=a%00b", "/moderate?lang=d%00e", "/moderate?reason=A%00B"])
+def test_a_nul_character_in_a_filter_is_refused_not_a_500(moderator, path):
+    assert moderator.page(path).status_code in (200, 404, 422)
+
+
+def test_a_nul_character_in_a_username_is_a_failed_log_in(app, make_user):
+    make_user("anna")
+    client = Moderator(app.test_client())
+    response = client.log_in("an\x00na")
+    assert response.status_code in (200, 401, 422)
+    assert client.client.get("/moderate").status_code == 302
+
+
 def test_overrule_reasons_are_exported_for_retraining(app, moderator, api):
     held(api)
     moderator.decide("c-1", decision="approve", version="1", overrule_reason="REPORTING")
@@ -407,3 +439,32 @@ def test_single_letter_keys_can_be_switched_off_per_user(moderator):
     assert 'data-shortcuts="off"' in html and "Tastenkürzel an" in html
     moderator.post("/moderate/shortcuts", htmx=False, shortcuts="on")
     assert 'data-shortcuts="off"' not in moderator.page().get_data(as_text=True)
+
+
+def test_the_instance_secret_key_is_made_once_private_and_shared_by_processes_starting_together(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(8) as pool:
+        keys = set(pool.map(lambda _: security._instance_secret_key(tmp_path), range(16)))
+    path = tmp_path / security.SECRET_KEY_FILE
+    assert keys == {path.read_text(encoding="ascii").strip()}
+    assert len(keys.pop()) == 64
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == [security.SECRET_KEY_FILE]  # no temporary left
+
+
+def test_an_empty_secret_key_file_is_refused_with_a_message(tmp_path):
+    (tmp_path / security.SECRET_KEY_FILE).write_text("")
+    with pytest.raises(RuntimeError, match="is empty"):
+        security._instance_secret_key(tmp_path)
+
+
+def test_the_session_cookie_is_secure_over_https_behind_a_local_proxy(app, make_user):
+    make_user("anna")
+    client = app.test_client()
+    token = csrf_token(client.get("/moderate/login", base_url="https://127.0.0.1"))
+    response = client.post("/moderate/login", base_url="https://127.0.0.1",
+                           headers={"Referer": "https://127.0.0.1/moderate/login"},  # CSRF over HTTPS
+                           data={"username": "anna", "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 303
+    assert "Secure" in response.headers["Set-Cookie"]
