@@ -69,6 +69,8 @@ class ModeratorReason:
     rule: str | None
     label: dict[str, str]
     needs_note: bool = False  # "other": the moderator writes a short text
+    # "possibly illegal": not a decision; the comment stays held for a second moderator.
+    second_review: bool = False
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,9 @@ A policy file is a JSON object (``default.json`` is the site's)::
     premoderation_message   {"de", "en"}: put before the rule's moderator message when
                             premoderation holds a comment
     moderator_reasons       the workspace's reasons for a reject (1 to 9: code, rule or null,
-                            label {"de", "en"}, needs_note); left out, the shipped policy's
+                            label {"de", "en"}, needs_note, second_review: true sends the
+                            comment to the second-review queue instead of rejecting it);
+                            left out, the shipped policy's
 
 Strict on purpose: a policy decides what gets published, so a typo must be an error, not a
 silently ignored or coerced value. Unknown fields are rejected (marshmallow's default), numbers
@@ -223,6 +225,7 @@ class ModeratorReasonSchema(_ObjectSchema):
     rule = fields.String(required=True, allow_none=True)  # a rule of the file: PolicySchema checks
     label = fields.Nested(TextSchema, required=True)
     needs_note = StrictBoolean(load_default=False)
+    second_review = StrictBoolean(load_default=False)
 
     @post_load
     def _make(self, data: dict[str, Any], **kwargs: Any) -> ModeratorReason:

@@ -24,7 +24,7 @@ from common import settings
 from policies import load_policy
 from policies.policy import SYSTEM
 from service.domain import QueuePosition, Submission
-from service.storage.models import ID_LENGTH, REVIEW_DECISIONS, STATUSES
+from service.storage.models import ID_LENGTH, REVIEW_DECISIONS, REVIEW_OUTCOMES, SECOND_REVIEW, STATUSES
 
 MAX_BATCH = 100
 QUEUE_LIMIT = 50
@@ -355,7 +355,11 @@ class RevisionSchema(VerdictSchema):
 class ReviewSchema(Schema):
     """A moderator's decision: what, on which revision, who and when."""
 
-    decision = fields.String(metadata={"enum": list(REVIEW_DECISIONS)})
+    decision = fields.String(metadata={
+        "enum": list(REVIEW_OUTCOMES),
+        "description": "second_review: not a decision; a workspace moderator marked the comment as "
+                       "possibly illegal and it stays held for a second one.",
+    })
     reason_code = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
     revision = fields.Integer()
@@ -392,9 +396,9 @@ class CommentSchema(VerdictSchema):
         """Read the verdict fields from the comment's current revision.
 
         The statement of reasons is the moderator's once a person decided: the commenter must
-        no longer read that the decision was automatic.
+        no longer read that the decision was automatic. A second review decides nothing yet.
         """
-        if attr == "statement_of_reasons" and obj.review is not None:
+        if attr == "statement_of_reasons" and obj.review is not None and obj.review.decision != SECOND_REVIEW:
             return obj.review.statement_of_reasons
         source = obj.current if attr in VerdictSchema._declared_fields else obj
         return super().get_attribute(source, attr, default)

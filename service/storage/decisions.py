@@ -16,7 +16,7 @@ from typing import Any, TextIO
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
-from service.storage.models import Article, Comment, Reason, Review, Revision
+from service.storage.models import SECOND_REVIEW, Article, Comment, Reason, Review, Revision
 
 _parent = aliased(Comment)
 _parent_text = aliased(Revision)
@@ -49,6 +49,9 @@ _DECISIONS = (
     .outerjoin(_parent, _parent.id == Comment.parent_id)
     .outerjoin(_parent_text, sa.and_(_parent_text.comment_id == _parent.id, _parent_text.number == _parent.revision))
     .outerjoin(Reason, sa.and_(Reason.revision_id == Revision.id, Reason.position == 0))
+    # Sent to second review: not decided yet, so nothing to learn from (an earlier decision on
+    # the revision was contradicted by it).
+    .where(Review.decision != SECOND_REVIEW)
     .order_by(Review.decided_at, Review.id)
 )
 

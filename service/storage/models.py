@@ -29,6 +29,11 @@ STATUS_BY_DECISION = {"approve": "approved", "hold": "held", "reject": "rejected
 STATUSES = tuple(STATUS_BY_DECISION.values())
 #: What a moderator can decide.
 REVIEW_DECISIONS = ("approve", "reject")
+#: Not a decision: "possibly illegal", the comment is held for a second moderator (workspace only).
+SECOND_REVIEW = "second_review"
+#: What a moderator's review can record, and the comment's status after it.
+STATUS_BY_REVIEW = {"approve": "approved", "reject": "rejected", SECOND_REVIEW: "held"}
+REVIEW_OUTCOMES = tuple(STATUS_BY_REVIEW)
 #: API key roles; admin may do everything.
 ROLES = ("backend", "moderator", "admin")
 #: Roles of the workspace's users (people, not programs: no backend).
@@ -185,7 +190,7 @@ class Review(Base):
     """A moderator's decision on one revision of a comment: what, who and when."""
 
     __tablename__ = "reviews"
-    __table_args__ = (_one_of("decision", REVIEW_DECISIONS),)
+    __table_args__ = (_one_of("decision", REVIEW_OUTCOMES),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[str] = mapped_column(

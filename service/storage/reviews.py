@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from service.storage.database import writing
-from service.storage.models import STATUS_BY_DECISION, Comment, Review, utcnow
+from service.storage.models import STATUS_BY_REVIEW, Comment, Review, utcnow
 
 
 class NotFound(LookupError):
@@ -74,7 +74,7 @@ def review_comment(
                         decided_at=now,
                     )
                 )
-                comment.status = STATUS_BY_DECISION[decision]
+                comment.status = STATUS_BY_REVIEW[decision]
                 comment.updated_at = now
                 # The UPDATE checks the version read above (version_id_col): if another
                 # transaction changed the comment in between, it matches no row.

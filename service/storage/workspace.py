@@ -10,11 +10,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
 
 from service.storage.database import writing
-from service.storage.models import STATUS_BY_DECISION, Article, Comment, CommentView, User, utcnow
+from service.storage.models import (
+    SECOND_REVIEW,
+    STATUS_BY_DECISION,
+    STATUS_BY_REVIEW,
+    Article,
+    Comment,
+    CommentView,
+    Review,
+    User,
+    utcnow,
+)
 from service.storage.queue import filtered
 from service.storage.reviews import Conflict, NotFound
 
@@ -22,8 +32,9 @@ from service.storage.reviews import Conflict, NotFound
 AUTHOR_WINDOW = timedelta(days=30)
 #: How long the "being viewed by" marker lasts after the last sign of the viewer.
 VIEWING = timedelta(seconds=60)
-#: The queues by status, as the header lists them: the moderators' work first.
-QUEUES = ("held", "approved", "rejected")
+#: The queues, as the header lists them: the moderators' work first. All but second_review are
+#: statuses; second_review holds the held comments a moderator marked as possibly illegal.
+QUEUES = ("held", SECOND_REVIEW, "approved", "rejected")
 #: Queue orders: how long the reader has waited, or the highest score.
 ORDERS = {
     "oldest": (Comment.created_at, Comment.id),
@@ -35,7 +46,7 @@ ORDERS = {
 class Filters:
     """Which comments a queue page shows: a status, and optionally one article, reason, language."""
 
-    status: str = "held"
+    status: str = "held"  # one of QUEUES
     article_id: str | None = None
     reason: str | None = None
     lang: str | None = None
@@ -60,11 +71,21 @@ class Cards:
     rejected_by_author: dict[str, int]  # rejected within AUTHOR_WINDOW, for the page's authors
 
 
-_COUNTS = sa.select(Comment.status, sa.func.count(), sa.func.min(Comment.created_at)).group_by(Comment.status)
+_later = aliased(Review)
+#: Whether the latest review of the comment's current revision sent it to second review.
+IN_SECOND_REVIEW = sa.exists().where(
+    Review.comment_id == Comment.id, Review.revision == Comment.revision, Review.decision == SECOND_REVIEW,
+    ~sa.exists().where(_later.comment_id == Review.comment_id, _later.revision == Review.revision,
+                       _later.id > Review.id),
+)
+# The held figures are the first review's: comments in second review are counted apart.
+_COUNTS = (sa.select(Comment.status, sa.func.count(), sa.func.min(Comment.created_at))
+           .where(~IN_SECOND_REVIEW).group_by(Comment.status))
+_SECOND_REVIEW_COUNT = sa.select(sa.func.count()).where(Comment.status == "held", IN_SECOND_REVIEW)
 _HELD_BY_ARTICLE = (
     sa.select(Article.id, Article.title, sa.func.count())
     .join(Comment, Comment.article_id == Article.id)
-    .where(Comment.status == "held")
+    .where(Comment.status == "held", ~IN_SECOND_REVIEW)
     .group_by(Article.id, Article.title)
     .order_by(sa.func.count().desc(), Article.id)
 )
@@ -75,7 +96,8 @@ def summary(session: Session) -> QueueSummary:
     with session.begin():
         rows = session.execute(_COUNTS).all()
         by_article = [tuple(row) for row in session.execute(_HELD_BY_ARTICLE)]
-    counts = dict.fromkeys(QUEUES, 0) | {status: count for status, count, _oldest in rows}
+        second = session.scalar(_SECOND_REVIEW_COUNT)
+    counts = dict.fromkeys(QUEUES, 0) | {status: count for status, count, _oldest in rows} | {SECOND_REVIEW: second}
     # min() keeps the column's type: aware UTC.
     oldest = next((first for status, _count, first in rows if status == "held"), None)
     return QueueSummary(counts, oldest, by_article)
@@ -90,8 +112,7 @@ def new_held(session: Session, since: datetime) -> int:
 
 def queue_cards(session: Session, filters: Filters, *, order: str, limit: int) -> Cards:
     """The first ``limit`` comments of the queue in ``order`` (one of :data:`ORDERS`)."""
-    query = filtered(sa.select(Comment), status=filters.status, article_id=filters.article_id,
-                     reason=filters.reason, lang=filters.lang)
+    query = _in_queue(sa.select(Comment), filters)
     with session.begin():
         return _with_context(session, list(session.scalars(query.order_by(*ORDERS[order]).limit(limit))))
 
@@ -114,6 +135,15 @@ def comment_card(session: Session, comment_id: str) -> Cards:
     with session.begin():
         comment = session.get(Comment, comment_id)
         return _with_context(session, [] if comment is None else [comment])
+
+
+def _in_queue(query: sa.Select, filters: Filters) -> sa.Select:
+    """``query`` (of comments) kept to the queue and filters asked for."""
+    status = "held" if filters.status == SECOND_REVIEW else filters.status
+    query = filtered(query, status=status, article_id=filters.article_id, reason=filters.reason, lang=filters.lang)
+    if status != "held":
+        return query
+    return query.where(IN_SECOND_REVIEW if filters.status == SECOND_REVIEW else ~IN_SECOND_REVIEW)
 
 
 def _with_context(session: Session, comments: list[Comment]) -> Cards:
@@ -185,8 +215,9 @@ def undo_review(session: Session, comment_id: str, *, user_id: int, version: int
                 raise TooLate(comment_id)
             comment.reviews.remove(review)
             # An earlier moderator decision on this revision stands again; else the automated one.
-            standing = comment.review.decision if comment.review is not None else comment.current.decision
-            comment.status = STATUS_BY_DECISION[standing]
+            earlier = comment.review
+            comment.status = (STATUS_BY_REVIEW[earlier.decision] if earlier is not None
+                              else STATUS_BY_DECISION[comment.current.decision])
             comment.updated_at = now
             # The UPDATE checks the version read above: a change in between matches no row.
             session.flush()

@@ -31,7 +31,7 @@ from service.deciding import Decider, decide
 from service.intake import current_policy
 from service.schemas import ID
 from service.storage import db
-from service.storage.models import utcnow
+from service.storage.models import SECOND_REVIEW, utcnow
 from service.storage.reviews import Conflict, NotFound
 from service.storage.users import Throttled, log_in, set_preferences
 from service.storage.workspace import (
@@ -145,7 +145,7 @@ def viewing(comment_id: str) -> tuple[str, int]:
 @bp.get("")
 @security.login_required
 def queue() -> str:
-    """A queue (held unless ``queue`` names another), oldest first unless ``order=urgent``."""
+    """A queue (held unless ``queue`` names another of QUEUES), oldest first unless ``order=urgent``."""
     args = request.args
     order = args.get("order") if args.get("order") in ORDERS else "oldest"
     rule_codes = sorted({rule.code for rule in current_policy().rules.values()})
@@ -251,7 +251,9 @@ def _read_decision(card: cards.Card, form: Any) -> tuple[dict[str, Any], str | N
         if reason.needs_note and note is None:
             return {}, text("invalid.note")
         chosen["reason_code"] = reason.code
-    if card.overrules(decision):
+        if reason.second_review:  # not decided: held for a second moderator
+            chosen["decision"] = SECOND_REVIEW
+    if card.overrules(decision):  # a second review takes the comment down, as a reject would
         overrule = form.get("overrule_reason")
         if overrule not in OVERRULE_REASONS:
             return {}, text("invalid.overrule")
@@ -314,7 +316,8 @@ def _summary() -> dict[str, Any]:
 def _picker() -> dict[str, Any]:
     """What the page's reason pickers offer: the site's reasons with their statements, overrules."""
     policy = current_policy()
-    reasons = [(reason, review_statement(policy, "reject", reason.code)[language()])
+    reasons = [(reason, text("picker.second_review") if reason.second_review
+                else review_statement(policy, "reject", reason.code)[language()])
                for reason in policy.moderator_reasons]
     return {"reject_reasons": reasons, "overrule_reasons": OVERRULE_REASONS, **_reason_labels()}
 

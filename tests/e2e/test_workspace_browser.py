@@ -140,6 +140,21 @@ def test_reject_with_d_2_enter_then_undo_with_u(browser, live):
     expect(page.locator("#card-c-1")).to_be_visible()
 
 
+def test_possibly_illegal_with_d_5_goes_to_the_second_review_queue(browser, live):
+    hold(live, "c-1", "Das ist dumm.")
+    page = log_in(browser, live)
+    page.keyboard.press("d")
+    page.keyboard.press("5")
+    statement = page.locator("#reject-picker .statement:not([hidden])")
+    expect(statement).to_contain_text("bis eine zweite Person entscheidet")
+    page.keyboard.press("Enter")
+    expect(page.locator("#card-c-1 .outcome")).to_contain_text("Von anna zur Zweitprüfung gegeben")
+    assert [(r.decision, r.reason_code) for r in stored_reviews(live)] == [("second_review", "HATE_SPEECH")]
+    page.goto(live.url + "/moderate?queue=second_review")
+    expect(page.locator("[data-queue=second_review] .badge")).to_have_text("1")
+    expect(page.locator("#card-c-1")).to_be_visible()
+
+
 def test_esc_cancels_the_picker_and_keys_do_not_fire_while_typing(browser, live):
     hold(live, "c-1", "Das ist dumm.")
     page = log_in(browser, live)

@@ -331,6 +331,45 @@ def test_overrule_reasons_are_exported_for_retraining(app, moderator, api):
     assert '"overrule_reason": "REPORTING"' in out.getvalue()
 
 
+def test_possibly_illegal_sends_the_comment_to_second_review_where_another_moderator_decides(
+        app, moderator, api, make_user):
+    held(api, "c-1")
+    held(api, "c-2", "Auch dumm.")
+    response = moderator.decide("c-1", decision="reject", version="1", reason_code="HATE_SPEECH")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Von anna zur Zweitprüfung gegeben" in html
+    assert '<span id="held-count" class="count" hx-swap-oob="true">1 zurückgehalten</span>' in html
+    (review,) = reviews(app)
+    assert (review.decision, review.reason_code, review.moderator, review.statement_of_reasons) == (
+        "second_review", "HATE_SPEECH", "anna", None)
+    comment = api.get("/v1/comments/c-1", role="moderator").json
+    assert (comment["status"], comment["review"]["decision"]) == ("held", "second_review")
+    with app.app_context():
+        assert write_decisions(db.session(), io.StringIO()) == 0  # undecided: nothing to retrain on
+    # Out of the first review's queue, into its own, with its count in the header.
+    first = moderator.page().get_data(as_text=True)
+    assert 'id="card-c-1"' not in first and 'id="card-c-2"' in first
+    assert re.search(r'data-queue="second_review">Zweitprüfung <span class="badge">1</span>', first)
+    second = moderator.page("/moderate?queue=second_review").get_data(as_text=True)
+    assert 'id="card-c-1"' in second and 'id="card-c-2"' not in second
+    make_user("ben")
+    ben = Moderator(app.test_client())
+    ben.log_in("ben")
+    ben.page("/moderate?queue=second_review")
+    assert ben.decide("c-1", decision="reject", version="2", reason_code="ABUSIVE").status_code == 200
+    assert api.get("/v1/comments/c-1", role="moderator").json["status"] == "rejected"
+    assert 'id="card-c-1"' not in moderator.page("/moderate?queue=second_review").get_data(as_text=True)
+    assert [r.moderator for r in reviews(app)] == ["anna", "ben"]
+    with app.app_context():
+        assert write_decisions(db.session(), io.StringIO()) == 1
+
+
+def test_the_picker_says_a_second_review_tells_the_author_nothing_yet(moderator, api):
+    held(api)
+    assert "bleibt zurückgehalten, bis eine zweite Person entscheidet" in moderator.page().get_data(as_text=True)
+
+
 # --- queues, filters, counts -------------------------------------------------------------------
 
 
