@@ -38,7 +38,7 @@ from benchmarks.api_load import DATABASES, DEFAULT_POSTGRES, fresh_database
 from service import create_app
 from service.storage import db, make_engine
 from service.storage.keys import create_key
-from service.storage.models import Article, Comment, Reason, Revision, utcnow
+from service.storage.models import Article, Comment, Reason, Revision, spot_sample, utcnow
 from service.storage.users import create_user
 
 PASSWORD = "benchmark-password"
@@ -57,6 +57,7 @@ def seed(url: str, count: int) -> None:
         connection.execute(sa.insert(Comment.__table__), [
             {"id": f"c-{i:05d}", "article_id": f"a-{i % 20}", "author_id": f"u-{i % 500}", "lang": "de",
              "status": "held", "revision": 1, "urgency": 0.3 + (i % 60) / 100, "version": 1,
+             "spot_sample": spot_sample(f"c-{i:05d}"),
              "created_at": now - timedelta(seconds=count - i), "updated_at": now} for i in range(count)])
         connection.execute(sa.insert(Revision.__table__), [
             {"id": i + 1, "comment_id": f"c-{i:05d}", "number": 1, "text": texts[i % 3], "decision": "hold",

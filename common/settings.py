@@ -64,6 +64,17 @@ def seconds(value: str) -> float:
     return number
 
 
+def share(value: str) -> float:
+    """Parse a share from 0 to 1, such as 0.05 for 5 %."""
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError("expected a number from 0 to 1 such as 0.05") from None
+    if not 0 <= number <= 1:  # also refuses NaN
+        raise ValueError("must be from 0 to 1")
+    return number
+
+
 def text(value: str) -> str:
     """A value taken as written, without the whitespace around it."""
     return value.strip()
@@ -153,6 +164,9 @@ SECURE_COOKIES = Setting(
     shown_default="on, unless the request's host is 127.0.0.1 or localhost")
 UNDO_SECONDS = Setting(
     "UNDO_SECONDS", seconds, "10", "How long a moderator may undo a decision in the workspace")
+SPOT_CHECK_SHARE = Setting(
+    "SPOT_CHECK_SHARE", share, "0.05",
+    "Share of automatic approvals and rejections the workspace lists for a moderator to check")
 TEST_POSTGRES_URL = Setting(
     "TEST_POSTGRES_URL", text, "postgresql+psycopg://postgres@127.0.0.1:5432/test",
     "Tests only: the PostgreSQL server of the storage and API tests")
@@ -161,12 +175,12 @@ TEST_SKIP_POSTGRES = Setting(
 
 #: Every setting, once.
 SETTINGS = (DATABASE_URL, MODEL_DIR, MODEL_RELOAD_SECONDS, MODEL_PRELOAD, POLICY, MAX_CONTENT_LENGTH,
-            MAX_COMMENT_CHARS, DOCS_PUBLIC, SECRET_KEY, SECURE_COOKIES, UNDO_SECONDS, DATA_DIR, TEAM_DIR,
-            TEST_POSTGRES_URL, TEST_SKIP_POSTGRES)
+            MAX_COMMENT_CHARS, DOCS_PUBLIC, SECRET_KEY, SECURE_COOKIES, UNDO_SECONDS, SPOT_CHECK_SHARE, DATA_DIR,
+            TEAM_DIR, TEST_POSTGRES_URL, TEST_SKIP_POSTGRES)
 
 #: What the API reads, each into ``app.config`` under its key.
 SERVICE = (DATABASE_URL, MODEL_DIR, MODEL_RELOAD_SECONDS, MODEL_PRELOAD, POLICY, MAX_CONTENT_LENGTH,
-           MAX_COMMENT_CHARS, DOCS_PUBLIC, SECRET_KEY, SECURE_COOKIES, UNDO_SECONDS)
+           MAX_COMMENT_CHARS, DOCS_PUBLIC, SECRET_KEY, SECURE_COOKIES, UNDO_SECONDS, SPOT_CHECK_SHARE)
 
 
 def defaults(settings: Iterable[Setting] = SETTINGS) -> dict[str, Any]:

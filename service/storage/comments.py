@@ -20,6 +20,7 @@ from service.storage.models import (
     Comment,
     Reason,
     Revision,
+    spot_sample,
     utcnow,
 )
 
@@ -129,6 +130,7 @@ def _new_comment(submission: Submission, decision: Decision) -> Comment:
         author_id=submission.author_id,
         lang=submission.lang,
         revision=1,
+        spot_sample=spot_sample(submission.id),
         version=1,  # what the unit of work would set: the first value of version_id_col
         created_at=now,
         updated_at=now,

@@ -7,6 +7,7 @@ with the automated decision on it; the comment row holds what the queue sorts an
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,6 +39,12 @@ REVIEW_OUTCOMES = tuple(STATUS_BY_REVIEW)
 ROLES = ("backend", "moderator", "admin")
 #: Roles of the workspace's users (people, not programs: no backend).
 USER_ROLES = ("moderator", "admin")
+
+
+def spot_sample(comment_id: str) -> float:
+    """A number in [0, 1) fixed by the comment id: the comment is spot-checked when it is below
+    the share (MODERATION_SPOT_CHECK_SHARE), so every worker picks the same comments."""
+    return int.from_bytes(hashlib.sha256(comment_id.encode()).digest()[:4], "big") / 2**32
 
 
 def utcnow() -> datetime:
@@ -119,6 +126,8 @@ class Comment(Base):
     revision: Mapped[int]  # number of the current revision
     # The highest violation score of the current revision: the queue shows the worst first.
     urgency: Mapped[float]
+    # spot_sample(id): whether an automatic decision on the comment is listed for a spot check.
+    spot_sample: Mapped[float] = mapped_column(index=True)
     version: Mapped[int] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

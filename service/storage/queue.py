@@ -12,16 +12,17 @@ from service.storage.models import Comment, Reason, Revision
 def filtered(
     query: sa.Select,
     *,
-    status: str,
+    status: str | None,
     article_id: str | None = None,
     reason: str | None = None,
     lang: str | None = None,
 ) -> sa.Select:
-    """``query`` (of comments) kept to one status and the filters given.
+    """``query`` (of comments) kept to one status (None: any) and the filters given.
 
     :param reason: only comments whose current revision has a reason with this code.
     """
-    query = query.where(Comment.status == status)
+    if status is not None:
+        query = query.where(Comment.status == status)
     if article_id is not None:
         query = query.where(Comment.article_id == article_id)
     if lang is not None:

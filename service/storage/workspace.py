@@ -32,9 +32,12 @@ from service.storage.reviews import Conflict, NotFound
 AUTHOR_WINDOW = timedelta(days=30)
 #: How long the "being viewed by" marker lasts after the last sign of the viewer.
 VIEWING = timedelta(seconds=60)
-#: The queues, as the header lists them: the moderators' work first. All but second_review are
-#: statuses; second_review holds the held comments a moderator marked as possibly illegal.
-QUEUES = ("held", SECOND_REVIEW, "approved", "rejected")
+#: The spot-check queue: a share of the automatic approvals and rejections, for an audit.
+SPOT_CHECK = "spot_check"
+#: The queues, as the header lists them: the moderators' work first. All but second_review and
+#: spot_check are statuses; second_review holds the held comments a moderator marked as possibly
+#: illegal.
+QUEUES = ("held", SECOND_REVIEW, SPOT_CHECK, "approved", "rejected")
 #: Queue orders: how long the reader has waited, or the highest score.
 ORDERS = {
     "oldest": (Comment.created_at, Comment.id),
@@ -78,6 +81,15 @@ IN_SECOND_REVIEW = sa.exists().where(
     ~sa.exists().where(_later.comment_id == Review.comment_id, _later.revision == Review.revision,
                        _later.id > Review.id),
 )
+_REVIEWED = sa.exists().where(Review.comment_id == Comment.id, Review.revision == Comment.revision)
+
+
+def in_spot_check(share: float) -> sa.ColumnElement[bool]:
+    """Whether the comment is listed for a spot check: an automatic approval or rejection (no
+    moderator decided its current revision) whose sample falls under ``share``."""
+    return sa.and_(Comment.status.in_(("approved", "rejected")), Comment.spot_sample < share, ~_REVIEWED)
+
+
 # The held figures are the first review's: comments in second review are counted apart.
 _COUNTS = (sa.select(Comment.status, sa.func.count(), sa.func.min(Comment.created_at))
            .where(~IN_SECOND_REVIEW).group_by(Comment.status))
@@ -91,13 +103,15 @@ _HELD_BY_ARTICLE = (
 )
 
 
-def summary(session: Session) -> QueueSummary:
+def summary(session: Session, *, spot_check_share: float) -> QueueSummary:
     """How many comments each queue holds, since when the oldest held waits, held per article."""
     with session.begin():
         rows = session.execute(_COUNTS).all()
         by_article = [tuple(row) for row in session.execute(_HELD_BY_ARTICLE)]
         second = session.scalar(_SECOND_REVIEW_COUNT)
-    counts = dict.fromkeys(QUEUES, 0) | {status: count for status, count, _oldest in rows} | {SECOND_REVIEW: second}
+        spot = session.scalar(sa.select(sa.func.count()).where(in_spot_check(spot_check_share)))
+    counts = (dict.fromkeys(QUEUES, 0) | {status: count for status, count, _oldest in rows}
+              | {SECOND_REVIEW: second, SPOT_CHECK: spot})
     # min() keeps the column's type: aware UTC.
     oldest = next((first for status, _count, first in rows if status == "held"), None)
     return QueueSummary(counts, oldest, by_article)
@@ -110,9 +124,9 @@ def new_held(session: Session, since: datetime) -> int:
                                                                Comment.created_at > since))
 
 
-def queue_cards(session: Session, filters: Filters, *, order: str, limit: int) -> Cards:
+def queue_cards(session: Session, filters: Filters, *, order: str, limit: int, spot_check_share: float) -> Cards:
     """The first ``limit`` comments of the queue in ``order`` (one of :data:`ORDERS`)."""
-    query = _in_queue(sa.select(Comment), filters)
+    query = _in_queue(sa.select(Comment), filters, spot_check_share)
     with session.begin():
         return _with_context(session, list(session.scalars(query.order_by(*ORDERS[order]).limit(limit))))
 
@@ -137,8 +151,11 @@ def comment_card(session: Session, comment_id: str) -> Cards:
         return _with_context(session, [] if comment is None else [comment])
 
 
-def _in_queue(query: sa.Select, filters: Filters) -> sa.Select:
+def _in_queue(query: sa.Select, filters: Filters, spot_check_share: float) -> sa.Select:
     """``query`` (of comments) kept to the queue and filters asked for."""
+    if filters.status == SPOT_CHECK:
+        return filtered(query.where(in_spot_check(spot_check_share)), status=None, article_id=filters.article_id,
+                        reason=filters.reason, lang=filters.lang)
     status = "held" if filters.status == SECOND_REVIEW else filters.status
     query = filtered(query, status=status, article_id=filters.article_id, reason=filters.reason, lang=filters.lang)
     if status != "held":

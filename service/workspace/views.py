@@ -155,7 +155,8 @@ def queue() -> str:
         reason=args.get("reason") if args.get("reason") in rule_codes else None,
         lang=args.get("lang") if args.get("lang") in LANGUAGES else None,
     )
-    found = queue_cards(db.session(), filters, order=order, limit=PAGE_SIZE)
+    found = queue_cards(db.session(), filters, order=order, limit=PAGE_SIZE,
+                        spot_check_share=current_app.config["SPOT_CHECK_SHARE"])
     return render_template("workspace/queue.html", cards=cards.cards(found), order=order, filters=filters,
                            viewing=_viewers(found.comments),
                            rule_codes=rule_codes,
@@ -308,7 +309,7 @@ def _fragment(card: cards.Card, *, notice: str | None = None, decided: bool = Fa
 
 def _summary() -> dict[str, Any]:
     """The header's figures: comments per queue, how long the oldest held waits, held per article."""
-    figures = summary(db.session())
+    figures = summary(db.session(), spot_check_share=current_app.config["SPOT_CHECK_SHARE"])
     return {"counts": figures.counts, "by_article": figures.held_by_article,
             "oldest": cards.waiting_since(figures.oldest) if figures.oldest is not None else None}
 

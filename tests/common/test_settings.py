@@ -63,6 +63,7 @@ def test_a_blank_value_is_unset(setting, blank):
         (settings.MODEL_PRELOAD, " Off ", False),
         (settings.MAX_COMMENT_CHARS, "500", 500),
         (settings.MODEL_RELOAD_SECONDS, "0", 0.0),
+        (settings.SPOT_CHECK_SHARE, "1", 1.0),
         (settings.DATABASE_URL, " sqlite:///x.sqlite ", "sqlite:///x.sqlite"),
         (settings.MODEL_DIR, "some/models", os.path.abspath("some/models")),
         (settings.TEAM_DIR, "~/team", os.path.expanduser("~/team")),
@@ -78,6 +79,8 @@ def test_values_are_parsed(setting, value, expected):
         (settings.MODEL_PRELOAD, "maybe", "expected one of 1/0"),
         (settings.MAX_CONTENT_LENGTH, "1e6", "expected a whole number"),
         (settings.MODEL_RELOAD_SECONDS, "-1", "must be 0 or more"),
+        (settings.SPOT_CHECK_SHARE, "5%", "expected a number from 0 to 1"),
+        (settings.SPOT_CHECK_SHARE, "5", "must be from 0 to 1"),
         (settings.DATA_DIR, "~no-such-user-for-this-test/corpora", "~no-such-user-for-this-test"),
     ],
 )

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import numpy as np
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from click.testing import CliRunner
@@ -22,7 +23,8 @@ from service.storage.articles import get_article, save_article
 from service.storage.comments import get_comment, save_comment
 from service.storage.jsonvalues import plain
 from service.storage.keys import create_key, find_key
-from service.storage.models import Base, Comment
+from service.storage.migrate import alembic_config
+from service.storage.models import Base, Comment, spot_sample
 from service.storage.queue import queue_page
 from service.storage.reviews import Conflict, review_comment
 
@@ -69,6 +71,22 @@ def test_migrations_create_exactly_the_models(database_url):
 def test_upgrading_again_changes_nothing(database_url):
     upgrade_database(database_url)
     test_migrations_create_exactly_the_models(database_url)
+
+
+def test_the_spot_sample_migration_fills_in_the_comments_there_are(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    command.upgrade(alembic_config(url), "0005")
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("INSERT INTO articles (id, title, body, created_at, updated_at) "
+                                   "VALUES ('a-1', 't', 'b', '2026-01-01', '2026-01-01')"))
+        connection.execute(sa.text(
+            "INSERT INTO comments (id, article_id, status, revision, urgency, version, created_at, updated_at) "
+            "VALUES ('c-old', 'a-1', 'approved', 1, 0.1, 1, '2026-01-01', '2026-01-01')"))
+    upgrade_database(url)
+    with engine.connect() as connection:
+        assert connection.scalar(sa.text("SELECT spot_sample FROM comments")) == spot_sample("c-old")
+    engine.dispose()
 
 
 def test_db_upgrade_command_creates_the_tables(tmp_path, monkeypatch):

@@ -15,7 +15,7 @@ import service.storage.users as users
 import service.storage.workspace as workspace
 from service.storage import db
 from service.storage.decisions import write_decisions
-from service.storage.models import Review
+from service.storage.models import Review, spot_sample
 from service.storage.users import MAX_FAILURES_PER_USER, disable_user
 from service.workspace import security
 from service.workspace.cards import signal_words
@@ -368,6 +368,39 @@ def test_possibly_illegal_sends_the_comment_to_second_review_where_another_moder
 def test_the_picker_says_a_second_review_tells_the_author_nothing_yet(moderator, api):
     held(api)
     assert "bleibt zurückgehalten, bis eine zweite Person entscheidet" in moderator.page().get_data(as_text=True)
+
+
+def test_the_spot_check_picks_the_configured_share_of_comments_by_their_id():
+    samples = [spot_sample(f"c-{i}") for i in range(20_000)]
+    assert samples == [spot_sample(f"c-{i}") for i in range(20_000)]  # every worker agrees
+    assert 0.045 < sum(sample < 0.05 for sample in samples) / len(samples) < 0.055
+
+
+def test_the_spot_check_lists_automatic_decisions_until_a_moderator_confirms_or_overrules_them(
+        app, moderator, api):
+    held(api, "c-held")
+    api.post_comment(id="c-fine", text="Gute Karte.")
+    api.post_comment(id="c-spam", text="Kauft hier: http://spam.example")
+    app.config["SPOT_CHECK_SHARE"] = 1.0
+    page = moderator.page("/moderate?queue=spot_check").get_data(as_text=True)
+    assert 'id="card-c-fine"' in page and 'id="card-c-spam"' in page and 'id="card-c-held"' not in page
+    assert re.search(r'data-queue="spot_check">Stichprobe <span class="badge">2</span>', page)
+    # A share lists only the comments whose sample is below it.
+    app.config["SPOT_CHECK_SHARE"] = share = (spot_sample("c-fine") + spot_sample("c-spam")) / 2
+    page = moderator.page("/moderate?queue=spot_check").get_data(as_text=True)
+    assert [f'id="card-{c}"' in page for c in ("c-fine", "c-spam")] == [
+        spot_sample(c) < share for c in ("c-fine", "c-spam")]
+    app.config["SPOT_CHECK_SHARE"] = 1.0
+    # Confirming the approval needs no overrule reason; overruling the rejection asks for one.
+    assert moderator.decide("c-fine", decision="approve", version="1").status_code == 200
+    assert moderator.decide("c-spam", decision="approve", version="1").status_code == 422
+    assert moderator.decide("c-spam", decision="approve", version="1",
+                            overrule_reason="MODEL_MISSED").status_code == 200
+    assert [(r.comment_id, r.decision, r.overrule_reason) for r in reviews(app)] == [
+        ("c-fine", "approve", None), ("c-spam", "approve", "MODEL_MISSED")]
+    page = moderator.page("/moderate?queue=spot_check").get_data(as_text=True)
+    assert "card-c-" not in page
+    assert re.search(r'data-queue="spot_check">Stichprobe <span class="badge">0</span>', page)
 
 
 # --- queues, filters, counts -------------------------------------------------------------------
