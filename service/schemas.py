@@ -13,7 +13,7 @@ import json
 import math
 import re
 import unicodedata
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -24,7 +24,16 @@ from common import settings
 from policies import load_policy
 from policies.policy import SYSTEM
 from service.domain import QueuePosition, Submission
-from service.storage.models import ID_LENGTH, REVIEW_DECISIONS, REVIEW_OUTCOMES, SECOND_REVIEW, STATUSES
+from service.storage.models import (
+    ID_LENGTH,
+    REVIEW_DECISIONS,
+    REVIEW_OUTCOMES,
+    SECOND_REVIEW,
+    STATUSES,
+    Review,
+    utcnow,
+)
+from service.storage.reviews import undoable
 
 MAX_BATCH = 100
 QUEUE_LIMIT = 50
@@ -352,6 +361,15 @@ class RevisionSchema(VerdictSchema):
     created_at = fields.DateTime()
 
 
+def withheld_until(review: Review | None) -> datetime | None:
+    """When the statement of reasons of a workspace decision still in its undo window
+    (MODERATION_UNDO_SECONDS) reaches the commenter; None when it is not withheld."""
+    if review is None or review.statement_of_reasons is None:
+        return None
+    window = timedelta(seconds=current_app.config["UNDO_SECONDS"])
+    return review.decided_at + window if undoable(review, window, utcnow()) else None
+
+
 class ReviewSchema(Schema):
     """A moderator's decision: what, on which revision, who and when."""
 
@@ -363,13 +381,20 @@ class ReviewSchema(Schema):
     reason_code = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
     revision = fields.Integer()
-    moderator = fields.String(metadata={"description": "The name of the moderator's API key."})
+    moderator = fields.String(metadata={"description": "The name of the moderator's API key or workspace user."})
     decided_at = fields.DateTime()
     statement_of_reasons = fields.Nested(
         LocalizedSchema,
         allow_none=True,
-        metadata={"description": "What the commenter may be shown after this decision."},
+        metadata={"description": "What the commenter may be shown after this decision; null while "
+                                 "it is withheld (see the comment's statement_withheld_until)."},
     )
+
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        """Withhold the statement while the decision may still be undone."""
+        if attr == "statement_of_reasons" and withheld_until(obj) is not None:
+            return None
+        return super().get_attribute(obj, attr, default)
 
 
 class CommentSchema(VerdictSchema):
@@ -389,6 +414,12 @@ class CommentSchema(VerdictSchema):
     revision = fields.Integer(metadata={"description": "Number of the current revision."})
     version = fields.Integer(metadata={"description": "Changes with every update."})
     review = fields.Nested(ReviewSchema, allow_none=True)
+    statement_withheld_until = fields.DateTime(
+        allow_none=True,
+        metadata={"description": "While a workspace moderator's decision may still be undone: when its "
+                                 "statement of reasons is released (statement_of_reasons is null until "
+                                 "then). Else null."},
+    )
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 
@@ -396,10 +427,13 @@ class CommentSchema(VerdictSchema):
         """Read the verdict fields from the comment's current revision.
 
         The statement of reasons is the moderator's once a person decided: the commenter must
-        no longer read that the decision was automatic. A second review decides nothing yet.
+        no longer read that the decision was automatic; it is withheld while the decision may
+        still be undone. A second review decides nothing yet.
         """
+        if attr == "statement_withheld_until":
+            return withheld_until(obj.review)
         if attr == "statement_of_reasons" and obj.review is not None and obj.review.decision != SECOND_REVIEW:
-            return obj.review.statement_of_reasons
+            return None if withheld_until(obj.review) is not None else obj.review.statement_of_reasons
         source = obj.current if attr in VerdictSchema._declared_fields else obj
         return super().get_attribute(source, attr, default)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -89,6 +91,13 @@ def review_comment(
     if changed:
         raise Conflict(comment)
     return comment, True
+
+
+def undoable(review: Review, window: timedelta, now: datetime) -> bool:
+    """Whether the review may still be undone at ``now``; until then its statement of reasons is
+    withheld from the commenter. Only a workspace user's decision can be undone: an API key's
+    stands at once."""
+    return review.user_id is not None and now - review.decided_at <= window
 
 
 def _repeats_latest_review(comment: Comment, decider: tuple[int | None, int | None], decision: str,

@@ -26,7 +26,7 @@ from service.storage.models import (
     utcnow,
 )
 from service.storage.queue import filtered
-from service.storage.reviews import Conflict, NotFound
+from service.storage.reviews import Conflict, NotFound, undoable
 
 #: How far back a card counts its author's rejected comments.
 AUTHOR_WINDOW = timedelta(days=30)
@@ -228,7 +228,7 @@ def undo_review(session: Session, comment_id: str, *, user_id: int, version: int
             if review is None or review.user_id != user_id or comment.version != version:
                 raise Conflict(comment)
             now = utcnow()
-            if now - review.decided_at > window:
+            if not undoable(review, window, now):
                 raise TooLate(comment_id)
             comment.reviews.remove(review)
             # An earlier moderator decision on this revision stands again; else the automated one.

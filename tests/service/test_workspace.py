@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+import service.schemas as schemas
 import service.storage.users as users
 import service.storage.workspace as workspace
 from service.storage import db
@@ -246,6 +247,34 @@ def test_a_reject_needs_one_of_the_sites_reasons_and_stores_its_code(app, modera
     (review,) = reviews(app)
     assert (review.decision, review.reason_code, review.overrule_reason) == ("reject", "ABUSIVE", None)
     assert review.statement_of_reasons["de"].startswith("Ihr Kommentar wurde nicht veröffentlicht.")
+
+
+def test_a_rejects_statement_reaches_the_commenter_only_after_the_undo_window(app, moderator, api, monkeypatch):
+    held(api)
+    moderator.decide("c-1", decision="reject", version="1", reason_code="ABUSIVE")
+    (review,) = reviews(app)
+    stored = review.statement_of_reasons
+    assert stored["de"].startswith("Ihr Kommentar wurde nicht veröffentlicht.")
+    until = review.decided_at + timedelta(seconds=app.config["UNDO_SECONDS"])
+    comment = api.get("/v1/comments/c-1", role="backend").json
+    assert (comment["status"], comment["statement_of_reasons"]) == ("rejected", None)
+    assert comment["statement_withheld_until"] == until.isoformat()
+    assert comment["review"]["statement_of_reasons"] is None
+    assert [r["statement_of_reasons"] for r in comment["reviews"]] == [None]
+    monkeypatch.setattr(schemas, "utcnow", lambda: until)  # the last moment undo is still possible
+    assert api.get("/v1/comments/c-1", role="backend").json["statement_of_reasons"] is None
+    monkeypatch.setattr(schemas, "utcnow", lambda: until + timedelta(microseconds=1))
+    comment = api.get("/v1/comments/c-1", role="backend").json
+    assert (comment["statement_of_reasons"], comment["statement_withheld_until"]) == (stored, None)
+    assert comment["review"]["statement_of_reasons"] == stored
+    assert reviews(app)[0].statement_of_reasons == stored  # stored unchanged
+
+
+def test_an_api_keys_reject_states_its_reasons_at_once(api):
+    held(api)
+    response = api.post("/v1/comments/c-1/decision", role="moderator", json={"decision": "reject", "version": 1})
+    assert response.json["statement_of_reasons"]["de"].startswith("Ihr Kommentar wurde nicht veröffentlicht.")
+    assert response.json["statement_withheld_until"] is None
 
 
 def test_a_decision_on_a_comment_that_changed_shows_its_current_state(app, moderator, api):
