@@ -186,14 +186,17 @@ def mark_viewing(session: Session, user_id: int, comment_id: str) -> None:
             session.merge(CommentView(user_id=user_id, comment_id=comment_id, seen_at=utcnow()))
 
 
-def viewers(session: Session, comment_ids: list[str], *, besides: int, within: timedelta) -> dict[str, list[str]]:
-    """Who else looked at each of the comments within ``within``: usernames by comment id."""
-    if not comment_ids:
+def viewers(session: Session, comment_ids: list[str] | None, *, besides: int,
+            within: timedelta) -> dict[str, list[str]]:
+    """Who else looked at each of the comments (None: at any) within ``within``: usernames by
+    comment id. Without ids the answer is still small: one comment per user at most."""
+    if comment_ids == []:
         return {}
     query = (sa.select(CommentView.comment_id, User.username).join(User, User.id == CommentView.user_id)
-             .where(CommentView.comment_id.in_(comment_ids), CommentView.user_id != besides,
-                    CommentView.seen_at >= utcnow() - within)
+             .where(CommentView.user_id != besides, CommentView.seen_at >= utcnow() - within)
              .order_by(User.username))
+    if comment_ids is not None:
+        query = query.where(CommentView.comment_id.in_(comment_ids))
     found: dict[str, list[str]] = {}
     with session.begin():
         for comment_id, username in session.execute(query):

@@ -167,12 +167,14 @@ def queue() -> str:
 @bp.get("/news")
 @security.login_required
 def news() -> str:
-    """The header's counts, and how many held comments came in since the page was shown (polled)."""
+    """The header's counts, how many held comments came in since the page was shown, and who
+    else is looking at which comment, for the cards' markers (polled)."""
     try:
         since = datetime.fromtimestamp(float(request.args.get("since", "")), UTC)
     except (ValueError, OverflowError, OSError):
         since = utcnow()
-    return render_template("workspace/news.html", summary=_summary(), new=new_held(db.session(), since))
+    return render_template("workspace/news.html", summary=_summary(), new=new_held(db.session(), since),
+                           viewing=_viewers(None))
 
 
 @bp.get("/articles/<id:article_id>")
@@ -270,10 +272,10 @@ def _integer(value: str | None) -> int | None:
     return int(value) if value is not None and value.isdecimal() and len(value) < 10 else None
 
 
-def _viewers(comments: list[Any]) -> dict[str, list[str]]:
-    """Who else is looking at the comments shown, by comment id."""
-    return viewers(db.session(), [comment.id for comment in comments], besides=security.current_user().id,
-                   within=VIEWING)
+def _viewers(comments: list[Any] | None) -> dict[str, list[str]]:
+    """Who else is looking at the comments shown (None: at any comment), by comment id."""
+    ids = None if comments is None else [comment.id for comment in comments]
+    return viewers(db.session(), ids, besides=security.current_user().id, within=VIEWING)
 
 
 def _card_of(comment_id: str) -> cards.Card | None:

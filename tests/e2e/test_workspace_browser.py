@@ -71,8 +71,11 @@ def hold(live: Live, comment_id: str, text: str) -> None:
     assert response.json["decision"] == "hold", response.json
 
 
-def log_in(browser: Browser, live: Live, username: str = "anna") -> Page:
+def log_in(browser: Browser, live: Live, username: str = "anna", *, clock: bool = False) -> Page:
+    """A logged-in page on the queue; ``clock``: the page's timers run only when the test says."""
     page = browser.new_context(locale="de-DE").new_page()
+    if clock:
+        page.clock.install()
     page.goto(live.url + "/moderate/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
@@ -255,3 +258,19 @@ def test_keys_switched_off_do_nothing_and_selecting_a_card_marks_it_for_others(b
     expect(anna.locator("#reject-picker")).to_be_hidden()
     anna.click("#card-c-1 button.reject")  # the buttons still work
     expect(anna.locator("#reject-picker")).to_be_visible()
+
+
+def test_the_marker_comes_with_the_polled_header_and_goes_when_the_other_moves_on(browser, live):
+    hold(live, "c-1", "Das ist dumm.")
+    hold(live, "c-2", "Auch dumm.")
+    anna = log_in(browser, live, "anna", clock=True)
+    expect(anna.locator("#card-c-1 .viewing")).to_be_hidden()
+    ben = log_in(browser, live, "ben")  # ben's page selects the first card
+    ben.wait_for_load_state("networkidle")
+    anna.clock.run_for(16_000)  # the header polls every 15 s
+    expect(anna.locator("#card-c-1 .viewing")).to_have_text("Wird gerade angesehen von ben")
+    ben.keyboard.press("j")
+    ben.wait_for_load_state("networkidle")
+    anna.clock.run_for(16_000)
+    expect(anna.locator("#card-c-1 .viewing")).to_be_hidden()
+    expect(anna.locator("#card-c-2 .viewing")).to_have_text("Wird gerade angesehen von ben")

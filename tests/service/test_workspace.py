@@ -528,9 +528,13 @@ def test_another_moderators_selection_shows_as_a_marker_that_expires(app, modera
     assert ben.post("/moderate/comments/c-1/viewing").status_code == 204
     assert "Wird gerade angesehen von ben" in moderator.page().get_data(as_text=True)
     assert "Wird gerade angesehen" not in ben.page().get_data(as_text=True)  # not for oneself
+    # The polled header brings it too, for the cards already on the page.
+    assert '<li data-viewed="c-1">Wird gerade angesehen von ben</li>' in moderator.client.get(
+        "/moderate/news").get_data(as_text=True)
     later = workspace.utcnow() + workspace.VIEWING + timedelta(seconds=1)
     monkeypatch.setattr(workspace, "utcnow", lambda: later)
     assert "Wird gerade angesehen" not in moderator.page().get_data(as_text=True)
+    assert "Wird gerade angesehen" not in moderator.client.get("/moderate/news").get_data(as_text=True)
 
 
 def test_single_letter_keys_can_be_switched_off_per_user(moderator):

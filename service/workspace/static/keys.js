@@ -187,6 +187,21 @@
     }
   });
 
+  // The polled header brings who else is looking at which comment: the cards' markers follow.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target.id !== "news") { return; }
+    var markers = {};
+    event.detail.target.querySelectorAll("[data-viewed]").forEach(function (item) {
+      markers[item.getAttribute("data-viewed")] = item.textContent;
+    });
+    cards().forEach(function (card) {
+      var marker = card.querySelector(".viewing");
+      var text = markers[card.getAttribute("data-comment")] || "";
+      marker.textContent = text;
+      marker.hidden = !text;
+    });
+  });
+
   function failed() {
     busy = false;
     document.getElementById("status").textContent = document.body.getAttribute("data-error-text");
