@@ -382,6 +382,8 @@ def test_possibly_illegal_sends_the_comment_to_second_review_where_another_moder
     assert re.search(r'data-queue="second_review">Zweitprüfung <span class="badge">1</span>', first)
     second = moderator.page("/moderate?queue=second_review").get_data(as_text=True)
     assert 'id="card-c-1"' in second and 'id="card-c-2"' not in second
+    history = moderator.page("/moderate/comments/c-1").get_data(as_text=True)
+    assert "Fassung 1: Zur Zweitprüfung gegeben · Möglicherweise rechtswidrig (Zweitprüfung), von anna" in history
     make_user("ben")
     ben = Moderator(app.test_client())
     ben.log_in("ben")
@@ -392,6 +394,17 @@ def test_possibly_illegal_sends_the_comment_to_second_review_where_another_moder
     assert [r.moderator for r in reviews(app)] == ["anna", "ben"]
     with app.app_context():
         assert write_decisions(db.session(), io.StringIO()) == 1
+
+
+def test_a_second_review_mark_can_be_undone_like_a_decision(app, moderator, api):
+    api.post_article()
+    api.post_comment(id="c-fine", text="Gute Karte.")
+    moderator.decide("c-fine", decision="reject", version="1", reason_code="HATE_SPEECH",
+                     overrule_reason="MODEL_MISSED")
+    assert api.get("/v1/comments/c-fine", role="moderator").json["status"] == "held"  # taken down
+    assert moderator.post("/moderate/comments/c-fine/undo", version="2").status_code == 200
+    assert api.get("/v1/comments/c-fine", role="moderator").json["status"] == "approved"
+    assert 'id="card-c-fine"' not in moderator.page("/moderate?queue=second_review").get_data(as_text=True)
 
 
 def test_the_picker_says_a_second_review_tells_the_author_nothing_yet(moderator, api):
