@@ -32,7 +32,7 @@ COMMENTS = [
 
 
 def main() -> None:
-    """Seed a database, serve the app in a thread, and photograph five views."""
+    """Seed a database, serve the app in a thread, and photograph six views."""
     folder = Path(tempfile.mkdtemp())
     url = f"sqlite:///{folder / 'screenshots.sqlite'}"
     upgrade_database(url)
@@ -62,10 +62,23 @@ def main() -> None:
             page.screenshot(path=HERE / "article.png", full_page=True)
             page.set_viewport_size({"width": 390, "height": 844})
             page.screenshot(path=HERE / "phone.png")
+            page.set_viewport_size({"width": 1100, "height": 900})
+            _second_review(page, f"http://127.0.0.1:{server.server_port}")
             browser.close()
     finally:
         server.shutdown()
         db.engine(app).dispose()
+
+
+def _second_review(page: Page, base: str) -> None:
+    """Mark the first held comment as possibly illegal, then photograph the second-review queue."""
+    page.goto(base + "/moderate")
+    page.wait_for_load_state()
+    for key in ("d", "5", "Enter"):
+        page.keyboard.press(key)
+    page.locator("article.card .outcome").first.wait_for()
+    page.goto(base + "/moderate?queue=second_review")
+    page.screenshot(path=HERE / "second-review.png", full_page=True)
 
 
 def _log_in(page: Page, base: str) -> None:

@@ -382,6 +382,7 @@ def test_possibly_illegal_sends_the_comment_to_second_review_where_another_moder
     assert re.search(r'data-queue="second_review">Zweitprüfung <span class="badge">1</span>', first)
     second = moderator.page("/moderate?queue=second_review").get_data(as_text=True)
     assert 'id="card-c-1"' in second and 'id="card-c-2"' not in second
+    assert "Von anna zur Zweitprüfung gegeben" in second  # who asked for it, for the second moderator
     history = moderator.page("/moderate/comments/c-1").get_data(as_text=True)
     assert "Fassung 1: Zur Zweitprüfung gegeben · Möglicherweise rechtswidrig (Zweitprüfung), von anna" in history
     make_user("ben")
