@@ -91,8 +91,9 @@ def in_spot_check(share: float) -> sa.ColumnElement[bool]:
 
 
 # The held figures are the first review's: comments in second review are counted apart.
+# Only held comments can be in second review: the others (most of them) skip the probe.
 _COUNTS = (sa.select(Comment.status, sa.func.count(), sa.func.min(Comment.created_at))
-           .where(~IN_SECOND_REVIEW).group_by(Comment.status))
+           .where(sa.or_(Comment.status != "held", ~IN_SECOND_REVIEW)).group_by(Comment.status))
 _SECOND_REVIEW_COUNT = sa.select(sa.func.count()).where(Comment.status == "held", IN_SECOND_REVIEW)
 _HELD_BY_ARTICLE = (
     sa.select(Article.id, Article.title, sa.func.count())
