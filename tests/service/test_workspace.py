@@ -395,6 +395,10 @@ def test_possibly_illegal_sends_the_comment_to_second_review_where_another_moder
     assert [r.moderator for r in reviews(app)] == ["anna", "ben"]
     with app.app_context():
         assert write_decisions(db.session(), io.StringIO()) == 1
+    # Ben takes his reject back: anna's mark stands again, and the comment waits in second review.
+    assert ben.post("/moderate/comments/c-1/undo", version="3").status_code == 200
+    assert api.get("/v1/comments/c-1", role="moderator").json["status"] == "held"
+    assert 'id="card-c-1"' in moderator.page("/moderate?queue=second_review").get_data(as_text=True)
 
 
 def test_a_second_review_mark_can_be_undone_like_a_decision(app, moderator, api):
