@@ -18,7 +18,7 @@ SPAM_MODEL = "spam"
 TOPIC_MODEL = "topic"
 
 #: The reason codes of moderators and policy rules: Coral Talk's ``RejectionReasonCode`` enum.
-REASON_CODES = ("ABUSIVE", "OFFENSIVE", "HATE_SPEECH", "IRRELEVANT_CONTENT", "SPAM", "OTHER")
+REASON_CODES = ("ABUSIVE", "OFFENSIVE", "HATE_SPEECH", "ILLEGAL_CONTENT", "IRRELEVANT_CONTENT", "SPAM", "OTHER")
 
 
 @dataclass(frozen=True)

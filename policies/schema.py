@@ -12,7 +12,8 @@ A policy file is a JSON object (``default.json`` is the site's)::
                             written before rules named their scores still load)
         combine             max | min | mean: how several scores become the rule's one score;
                             required with more than one score, optional with one
-        code                ABUSIVE | OFFENSIVE | HATE_SPEECH | IRRELEVANT_CONTENT | SPAM | OTHER
+        code                ABUSIVE | OFFENSIVE | HATE_SPEECH | ILLEGAL_CONTENT | IRRELEVANT_CONTENT |
+                            SPAM | OTHER
         hold                0..1: hold the comment when the rule's score is >= hold
         reject              0..1 and >= hold: reject when the score is >= reject;
                             null: never reject automatically

@@ -152,7 +152,7 @@ def test_possibly_illegal_with_d_5_goes_to_the_second_review_queue(browser, live
     expect(statement).to_contain_text("bis eine zweite Person entscheidet")
     page.keyboard.press("Enter")
     expect(page.locator("#card-c-1 .outcome")).to_contain_text("Von anna zur Zweitprüfung gegeben")
-    assert [(r.decision, r.reason_code) for r in stored_reviews(live)] == [("second_review", "HATE_SPEECH")]
+    assert [(r.decision, r.reason_code) for r in stored_reviews(live)] == [("second_review", "ILLEGAL_CONTENT")]
     page.goto(live.url + "/moderate?queue=second_review")
     expect(page.locator("[data-queue=second_review] .badge")).to_have_text("1")
     expect(page.locator("#card-c-1")).to_be_visible()

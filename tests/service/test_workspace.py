@@ -364,14 +364,14 @@ def test_possibly_illegal_sends_the_comment_to_second_review_where_another_moder
         app, moderator, api, make_user):
     held(api, "c-1")
     held(api, "c-2", "Auch dumm.")
-    response = moderator.decide("c-1", decision="reject", version="1", reason_code="HATE_SPEECH")
+    response = moderator.decide("c-1", decision="reject", version="1", reason_code="ILLEGAL_CONTENT")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Von anna zur Zweitprüfung gegeben" in html
     assert '<span id="held-count" class="count" hx-swap-oob="true">1 zurückgehalten</span>' in html
     (review,) = reviews(app)
     assert (review.decision, review.reason_code, review.moderator, review.statement_of_reasons) == (
-        "second_review", "HATE_SPEECH", "anna", None)
+        "second_review", "ILLEGAL_CONTENT", "anna", None)
     comment = api.get("/v1/comments/c-1", role="moderator").json
     assert (comment["status"], comment["review"]["decision"]) == ("held", "second_review")
     with app.app_context():
@@ -404,7 +404,7 @@ def test_possibly_illegal_sends_the_comment_to_second_review_where_another_moder
 def test_a_second_review_mark_can_be_undone_like_a_decision(app, moderator, api):
     api.post_article()
     api.post_comment(id="c-fine", text="Gute Karte.")
-    moderator.decide("c-fine", decision="reject", version="1", reason_code="HATE_SPEECH",
+    moderator.decide("c-fine", decision="reject", version="1", reason_code="ILLEGAL_CONTENT",
                      overrule_reason="MODEL_MISSED")
     assert api.get("/v1/comments/c-fine", role="moderator").json["status"] == "held"  # taken down
     assert moderator.post("/moderate/comments/c-fine/undo", version="2").status_code == 200
