@@ -161,6 +161,16 @@ def test_a_card_shows_the_comment_highlighted_with_its_reasons_in_words(moderato
     assert "Modell fake-1" in html
 
 
+def test_a_card_shows_the_first_lines_of_its_article_escaped(moderator, api):
+    body = "Nvidia & AMD <b>senken</b> die Preise. " + "Mehr Text folgt hier. " * 30
+    api.post_article(body=body)
+    held(api)
+    html = moderator.page().get_data(as_text=True)
+    lead = re.search(r'<p class="lead">([^<]*)</p>', html).group(1)
+    assert lead.startswith("Nvidia &amp; AMD &lt;b&gt;senken&lt;/b&gt; die Preise.")
+    assert lead.endswith("...") and len(lead) < len(body)
+
+
 def test_english_by_accept_language_or_the_users_choice(moderator, api):
     held(api)
     english = moderator.client.get("/moderate", headers={"Accept-Language": "en"}).get_data(as_text=True)
