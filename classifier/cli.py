@@ -149,10 +149,17 @@ def train_command(data_dir: str | None, model_dir: str | None, team_dir: str | N
 @click.option("--reject", default=0.9, show_default=True, type=click.FloatRange(0, 1),
               help="training_data only: respectful comments should score below it on every rule. "
                    "The default policy's respectful rule holds at 0.25 and rejects at 0.995.")
+@click.option("--topic-hold", default=0.7, show_default=True, type=click.FloatRange(0, 1),
+              help="training_data only: the on-topic score that holds a comment (the default "
+                   "policy's on_topic hold).")
+@click.option("--spam-hold", default=0.5, show_default=True, type=click.FloatRange(0, 1),
+              help="training_data only: the spam score that holds a comment (the default "
+                   "policy's spam hold).")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 def evaluate_command(corpus: str, split: str, data_dir: str | None, model_dir: str | None,
-                     team_dir: str | None, hold: float, reject: float, output_format: str) -> None:
+                     team_dir: str | None, hold: float, reject: float, topic_hold: float,
+                     spam_hold: float, output_format: str) -> None:
     """Score a corpus' evaluation split with the installed model and print the metrics."""
     from classifier.training.evaluation import TEAM_SOURCE, evaluate
 
@@ -165,7 +172,8 @@ def evaluate_command(corpus: str, split: str, data_dir: str | None, model_dir: s
         result = evaluate(model, directory, corpus, split=split,
                           data_dir=None if corpus == TEAM_SOURCE else resolve_data_dir(data_dir),
                           team_dir=Path(team_dir) if team_dir else default_team_dir(),
-                          hold=hold, reject=reject, progress=_echo_err)
+                          hold=hold, reject=reject, topic_hold=topic_hold, spam_hold=spam_hold,
+                          progress=_echo_err)
     except (ModelLoadError, CorpusError, ValueError) as error:
         _fail(error)
     if output_format == "json":
@@ -181,7 +189,7 @@ def _format_text(result: dict[str, Any]) -> str:
              f"  macro precision {result['macro_precision']:.4f}   macro recall "
              f"{result['macro_recall']:.4f}   threshold {result['threshold']:.2f}",
              f"  confusion matrix (rows true 0/1): {result['confusion_matrix']}"]
-    for key in ("targets", "hard_cases"):
+    for key in ("targets", "on_topic_targets", "hard_cases"):
         if key in result:
             lines.append(f"  {key}: {json.dumps(result[key])}")
     if "slow_path_share" in result:

@@ -24,6 +24,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from classifier.caching import PerArticleCache, word_cache
+from classifier.text.links import GENERIC_ADDRESS_WORDS, link_spans
 from classifier.text.spam_signals import SIGNAL_NAMES, spam_signals
 from classifier.types import ArticleText, CommentInput, Evidence
 
@@ -88,11 +89,20 @@ def content_words(text: str) -> list[ContentWord]:
 
 def read_words(text: str) -> tuple[list[ContentWord], str | None]:
     """:func:`content_words` of ``text`` and its language in one pass over its tokens: "de", "en"
-    or None (too few function words to tell), from the function words used."""
+    or None (too few function words to tell), from the function words used.
+
+    A link's host and path words are content words ("bundesnetzagentur"); the generic parts of
+    its address ("https", "www", "html") are not.
+    """
     words = []
     german = english = 0
+    links = link_spans(text)
     for match in _TOKEN.finditer(text):
-        lemma, is_german, is_english = _token_facts(match.group())
+        token = match.group()
+        if links and token.lower() in GENERIC_ADDRESS_WORDS and any(
+                start <= match.start() < end for start, end in links):
+            continue
+        lemma, is_german, is_english = _token_facts(token)
         german += is_german
         english += is_english
         if lemma is not None:
@@ -113,10 +123,25 @@ FEATURE_NAMES: tuple[str, ...] = (
     "parent_article_cosine",
     "reply_to_on_topic_parent",
     "short_reply",
+    "parent_cosine_x_parent_article",
+    "short_reply_to_on_topic_parent",
     "other_language",
     *(f"spam_{name}" for name in SIGNAL_NAMES),
 )
 TEXT_LOGIT_FEATURE = "text_off_topic_logit"
+
+
+@dataclass(frozen=True)
+class TopicMatch:
+    """What a comment has of its article's words, for the moderator.
+
+    ``shared`` are the comment's words whose lemma occurs in the article. ``pieces`` are words
+    that only share 5-letter pieces with article words (compounds: "Fusionskraft" and
+    "Kernfusion"), each with the pieces: shown as such, never as shared words.
+    """
+
+    shared: tuple[Evidence, ...]
+    pieces: tuple[tuple[str, tuple[str, ...]], ...]
 
 
 @dataclass(frozen=True)
@@ -211,6 +236,11 @@ class TopicFeatures(PerArticleCache, TransformerMixin, BaseEstimator):
         norm = math.sqrt(sum(value * value for value in weights.values())) or 1.0
         return _Profile({lemma: value / norm for lemma, value in weights.items()})
 
+    def text_profile(self, text: str) -> dict[str, float]:
+        """``text``'s IDF-weighted, unit-length bag of lemmas and word pieces."""
+        check_is_fitted(self)
+        return self._profile(content_words(text)).weights
+
     def transform(self, X: Sequence[CommentInput]) -> np.ndarray:
         """One feature row per comment."""
         check_is_fitted(self)
@@ -225,18 +255,18 @@ class TopicFeatures(PerArticleCache, TransformerMixin, BaseEstimator):
         return np.column_stack([rows, np.asarray(text_logits, dtype=np.float64)])
 
     def describe_one(self, comment: CommentInput, text_logit: float | None = None,
-                     signals: dict[str, int] | None = None) -> tuple[np.ndarray, tuple[Evidence, ...]]:
-        """One comment's feature row and the words it shares with its article (the service's path).
+                     signals: dict[str, int] | None = None) -> tuple[np.ndarray, TopicMatch]:
+        """One comment's feature row and what it has of its article's words (the service's path).
 
         :param text_logit: the text head's decision value, if the caller already has it.
         :param signals: ``spam_signals(comment.text)``, if the caller already has them.
         """
-        row, shared = self._features(comment, signals)
+        row, match = self._features(comment, signals)
         if self.text_head is None:
-            return row, shared
+            return row, match
         if text_logit is None:
             text_logit = float(self.text_head.decision_function([comment.text])[0])
-        return np.append(row, text_logit), shared
+        return np.append(row, text_logit), match
 
     def prepare_article(self, article: ArticleText) -> None:
         """Compute and keep the article's lemmas and profile before its first comment arrives."""
@@ -270,15 +300,21 @@ class TopicFeatures(PerArticleCache, TransformerMixin, BaseEstimator):
         return scores
 
     def _features(self, comment: CommentInput,
-                  signals: dict[str, int] | None = None) -> tuple[np.ndarray, tuple[Evidence, ...]]:
+                  signals: dict[str, int] | None = None) -> tuple[np.ndarray, TopicMatch]:
         words, language = read_words(comment.text)
         profile = self._profile(words)
         lemmas = {word.lemma for word in words}
         article = self._article(comment)
         article_profile = article.profile
         title_lemmas = article.title_lemmas
-        shared = {w.lemma for w in words
-                  if w.lemma in article.lemmas or any(u in article.pieces for u in word_units(w.lemma)[1:])}
+        shared = lemmas & article.lemmas
+        # German compounds meet in pieces ("Kernfusion", "Fusionskraft"): a feature, but no shared word
+        pieces: dict[str, list[str]] = {}
+        for word in words:
+            if word.lemma not in shared:
+                found = [unit[1:] for unit in word_units(word.lemma)[1:] if unit in article.pieces]
+                if found:
+                    pieces[word.lemma] = found
         article_cosine = profile.cosine(article_profile)
         cosines = self._reference_cosines(profile)
         best_other = max((cosines[i] for i in article.others), default=0.0)
@@ -295,7 +331,7 @@ class TopicFeatures(PerArticleCache, TransformerMixin, BaseEstimator):
         row = np.array(
             [
                 math.log1p(len(lemmas)),
-                len(shared) / max(1, len(lemmas)),
+                (len(shared) + len(pieces)) / max(1, len(lemmas)),
                 math.log1p(len(shared)),
                 article_cosine,
                 len(lemmas & title_lemmas) / max(1, len(title_lemmas)),
@@ -305,6 +341,9 @@ class TopicFeatures(PerArticleCache, TransformerMixin, BaseEstimator):
                 parent_article,
                 float(is_reply) * parent_article,
                 float(is_reply and short),
+                # a thread stays on topic through its replies: "Genau, und im IC2 noch schlimmer"
+                parent_cosine * parent_article,
+                float(is_reply and short) * parent_article,
                 # an English comment under a German article shares no words with it, on topic or not
                 float(article.language is not None and language not in (None, article.language)),
                 *(math.log1p(signals.get(name, 0)) for name in SIGNAL_NAMES),
@@ -316,7 +355,9 @@ class TopicFeatures(PerArticleCache, TransformerMixin, BaseEstimator):
                      round(self.idf_.get(w.lemma, self.default_idf_), 4))
             for w in words if w.lemma in shared
         )
-        return row, evidence
+        piece_words = tuple(sorted({comment.text[w.start : w.end].lower(): tuple(pieces[w.lemma])
+                                    for w in words if w.lemma in pieces}.items()))
+        return row, TopicMatch(evidence, piece_words)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -4,10 +4,11 @@ The lexical on-topic model (:mod:`classifier.ontopic.lexical`) sees shared words
 without sharing a word ("Die Kiste gehört aufs Dach, nicht in den Keller" under an article on heat
 pumps) or be written in English under a German article. The multilingual sentence encoder puts
 such a comment near the article sentence it talks about. The features here are the comment's
-similarity to the article's title, to its closest sentences and to the whole article, and to the
-parent it answers, next to the lexical model's own log-odds; a small linear model on them gives
-the second-stage probability. It runs only when the lexical model is unsure (the cascade), and
-the article's sentence embeddings are computed once per article and kept.
+similarity to the article's title, to its closest sentences and to the whole article, to the
+parent it answers and the parent's to the article, next to the lexical model's own log-odds; a
+small linear model on them gives the second-stage probability. It runs only when the lexical
+model is unsure (the cascade), and the article's sentence embeddings are computed once per
+article and kept.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ SEMANTIC_FEATURE_NAMES: tuple[str, ...] = (
     "article_similarity",
     "parent_similarity",
     "is_reply",
+    "parent_article_similarity",
+    "parent_similarity_x_parent_article",
 )
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -138,11 +141,13 @@ class SemanticTopicFeatures(PerArticleCache, TransformerMixin, BaseEstimator):
         similarities = article.vectors @ embedding
         body = np.sort(similarities[1:])[::-1] if len(similarities) > 1 else similarities
         is_reply = comment.parent_text is not None
-        parent = 0.0
+        parent = parent_article = 0.0
         if is_reply:
             if parent_embedding is None:
                 parent_embedding = self.sentence_embedder().embed_one(comment.parent_text or "")
             parent = float(parent_embedding @ embedding)
+            # a reply is judged with its parent: how close the parent is to the article
+            parent_article = float(np.max(article.vectors @ parent_embedding))
         row = np.array([
             lexical_logit,
             similarities[0],
@@ -151,6 +156,8 @@ class SemanticTopicFeatures(PerArticleCache, TransformerMixin, BaseEstimator):
             float(article.centroid @ embedding),
             parent,
             float(is_reply),
+            parent_article,
+            parent * parent_article,
         ], dtype=np.float64)
         best = int(np.argmax(similarities))
         return row, SemanticMatch(article.sentences[best], round(float(similarities[best]), 4))

@@ -142,6 +142,7 @@ def save_model(model: ModerationModel, model_dir: Path, metadata: dict[str, Any]
             "model_bytes": model_path.stat().st_size,
             "libraries": library_versions(),
             "encoder": encoder_identity() if model.embedder() is not None else None,
+            "feature_names": model.feature_names(),
             "git_commit": git_commit(),
             **metadata,
         }
@@ -255,8 +256,23 @@ def load_model(model_dir: Path, version: str | None = None) -> ModerationModel:
         raise ModelLoadError(f"{path} does not hold a moderation model.")
     if model.embedder() is not None:
         _check_encoder(metadata)
+    _check_features(metadata, model)
     model.version = version
     return model
+
+
+def _check_features(metadata: dict[str, Any], model: ModerationModel) -> None:
+    """Refuse a bundle whose on-topic features an earlier release computed differently."""
+    if metadata.get("feature_names") == model.feature_names():
+        return
+    fitted = model.topic.named_steps["scale"].n_features_in_
+    computed = len(model.feature_names()["on_topic"])
+    raise ModelLoadError(
+        f"Model {metadata['version']} was trained on the on-topic features of an earlier release "
+        f"({fitted} columns; this release computes {computed}, or others under the same count) "
+        "and cannot be scored by this one: retrain with `moderation train` (or `moderation "
+        "retrain`, which keeps the moderators' decisions)."
+    )
 
 
 def _check_encoder(metadata: dict[str, Any]) -> None:

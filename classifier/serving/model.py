@@ -11,7 +11,9 @@
 - ``topic_encoder`` (optional): ``Pipeline([SemanticTopicFeatures, DomainAdaptedClassifier])``, the
   on-topic model's second stage (comment vs article by meaning, across languages), run only when
   the lexical on-topic score falls inside ``topic_cascade_band``. Both cascades share the
-  comment's one embedding.
+  comment's one embedding;
+- ``approved`` (optional): the comments moderators approved per article; a comment close to one
+  of them has its off-topic score capped (:mod:`classifier.ontopic.approved`).
 
 The pipelines are the reference; :meth:`ModerationModel.score` computes the same probabilities
 through :mod:`classifier.serving.linear` without scikit-learn's per-call overhead.
@@ -26,6 +28,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from classifier.estimators.encoder import SentenceEmbedder
+from classifier.ontopic.approved import SIMILAR, ApprovedComments
 from classifier.scores import ON_TOPIC, RESPECTFUL, SPAM
 from classifier.serving.evidence import word_evidence
 from classifier.serving.linear import FastLinearHead, FastTfidf, SparseVector
@@ -71,6 +74,7 @@ class ModerationModel:
     respect_domain: str = SITE_DOMAIN
     topic_encoder: Pipeline | None = None
     topic_cascade_band: tuple[float, float] = (0.3, 0.95)
+    approved: ApprovedComments | None = None
     _fast: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __getstate__(self) -> dict:
@@ -113,6 +117,18 @@ class ModerationModel:
                 found = pipeline.named_steps[step]
                 return found if isinstance(found, SentenceEmbedder) else found.sentence_embedder()
         return None
+
+    def feature_names(self) -> dict[str, list[str]]:
+        """The feature columns of the on-topic stages as this code computes them.
+
+        A bundle records them when saved: a bundle whose features another release computed
+        differently cannot be scored (its scaler and weights fit other columns).
+        """
+        names = {"on_topic": self.topic.named_steps["features"].get_feature_names_out().tolist()}
+        if self.topic_encoder is not None:
+            names["on_topic_second_stage"] = (
+                self.topic_encoder.named_steps["features"].get_feature_names_out().tolist())
+        return names
 
     def warm_up(self) -> None:
         """Load the sentence encoder now (about a second), not on the first unsure comment.
@@ -208,7 +224,7 @@ class ModerationModel:
         text_logit = None
         if parts["text_head"] is not None:  # same TF-IDF vector as the respect model: reuse it
             text_logit = parts["text_head"].decision(vector.values, vector.indices)
-        row, shared = features.describe_one(comment, text_logit, signals)
+        row, words = features.describe_one(comment, text_logit, signals)
         scaled = (row - scale.mean_) / scale.scale_
         probability = parts["topic"].probability(scaled)
         facts: dict[str, object] = {}
@@ -222,6 +238,12 @@ class ModerationModel:
                 probability = float(topic_cascade(probability, second, self.topic_cascade_band))
                 facts["closest_article_sentence"] = match.sentence
                 facts["closest_sentence_similarity"] = match.similarity
+        if self.approved is not None:
+            approved = self.approved.closest(comment.text, comment.article, features)
+            if approved is not None and approved.similarity >= SIMILAR:
+                # a moderator approved this comment, or one very like it, under this article
+                probability = min(probability, 1.0 - approved.similarity)
+                facts["like_approved_comment"] = {"text": approved.text, "similarity": approved.similarity}
         if not evidence:
             return Score(probability, (), facts)
         # Evidence points towards the violation, as for the other scores: the words that make the
@@ -231,8 +253,10 @@ class ModerationModel:
         if parts["text_head"] is not None and probability >= evidence_above:
             spans = word_evidence(comment.text, normalized, vector,
                                   parts["text_head"].contributions(vector))
-        facts["shared_article_words"] = sorted({e.text.lower() for e in shared})
-        facts["shares_no_article_words"] = not shared
+        facts["shared_article_words"] = sorted({e.text.lower() for e in words.shared})
+        facts["shares_no_article_words"] = not words.shared
+        if words.pieces:
+            facts["shared_word_pieces"] = dict(words.pieces)
         if comment.parent_text is not None:
             facts["reply"] = True
         if signals:

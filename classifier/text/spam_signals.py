@@ -1,17 +1,19 @@
 """Surface signals of spam, ads and chatter that a moderator can read at a glance.
 
-They feed the on-topic model as features and are reported as the spam rule's signals ("2 links",
-"a price"), so a moderator sees *why* without reading model weights.
+They feed the on-topic model as features and are reported as the spam rule's signals ("a
+shortened link", "a price"), so a moderator sees *why* without reading model weights. A link as
+such is no signal: readers cite sources. Only a link's spam signs are (:mod:`classifier.text.links`).
 """
 
 from __future__ import annotations
 
 import re
 
+from classifier.text.links import LINK, find_links
+
 # Written in lower case and matched against the lower-cased text, which is cheaper than
 # re.IGNORECASE (about 30 % of this module's time); "shouting" needs the case and reads the text.
 _SIGNALS: dict[str, re.Pattern[str]] = {
-    "link": re.compile(r"https?://\S+|www\.\S+|\b[\w-]+\.(?:com|de|net|org|io|ly|shop|info|at|ch)\b"),
     "price": re.compile(r"\d\s?(?:€|euro|eur|\$|dollar)|(?:€|\$)\s?\d|\b\d+\s?%\s?(?:rabatt|off)"),
     "contact": re.compile(r"\b(?:whats ?app|telegram|dm|pn|schreib(?:t)? mir|kontakt|contact me)\b"),
     "link_in_bio": re.compile(r"\b(?:link|infos?) in (?:der |my |meiner )?bio\b"),
@@ -25,12 +27,13 @@ _SIGNALS: dict[str, re.Pattern[str]] = {
 
 
 _CASED = frozenset({"shouting"})
+LINK_SIGNAL_NAMES = ("short_link", "shop_link", "affiliate_link")
 
 
 def spam_signals(text: str) -> dict[str, int]:
     """How often each spam signal occurs in ``text`` (only those that occur)."""
     lowered = text.lower()
-    found = {}
+    found = _link_signals(text) if LINK.search(text) else {}
     for name, pattern in _SIGNALS.items():
         count = len(pattern.findall(text if name in _CASED else lowered))
         if count:
@@ -38,4 +41,13 @@ def spam_signals(text: str) -> dict[str, int]:
     return found
 
 
-SIGNAL_NAMES: tuple[str, ...] = tuple(_SIGNALS)
+def _link_signals(text: str) -> dict[str, int]:
+    counts = dict.fromkeys(LINK_SIGNAL_NAMES, 0)
+    for link in find_links(text):
+        counts["short_link"] += link.short
+        counts["shop_link"] += link.shop
+        counts["affiliate_link"] += link.affiliate
+    return {name: count for name, count in counts.items() if count}
+
+
+SIGNAL_NAMES: tuple[str, ...] = (*LINK_SIGNAL_NAMES, *_SIGNALS)

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from classifier.data.corpora import CORPUS_NAMES, UnknownCorpusError, load_corpus
-from classifier.data.teamdata import TeamData, load_team_data
+from classifier.data.teamdata import TeamComment, TeamData, load_team_data
+from classifier.ontopic.lexical import content_words
 from classifier.scores import ON_TOPIC, RESPECTFUL, SCORES, SPAM
 from classifier.serving.bundle import read_metadata
 from classifier.serving.model import ModerationModel
+from classifier.text.links import find_links
 from classifier.training.metrics import evaluate_predictions
 from classifier.training.train import CORPUS_DOMAINS, TEAM_SOURCE
 from classifier.types import ArticleText, CommentInput
@@ -35,13 +38,16 @@ def evaluate(
     team_dir: Path | None = None,
     hold: float = 0.5,
     reject: float = 0.9,
+    topic_hold: float = 0.7,
+    spam_hold: float = 0.5,
     progress: Callable[[str], None] = lambda message: None,
 ) -> dict[str, Any]:
     """Score ``corpus``'s ``split`` with ``model`` and return the metrics as plain values.
 
     Public corpora are scored with the head of their domain (tweets or news comments) and the
     decision threshold chosen for that corpus on its out-of-fold training scores. The team's
-    held-out split is also checked against the policy thresholds ``hold``/``reject``.
+    held-out split is also checked against the policy thresholds ``hold``/``reject`` (respect)
+    and ``topic_hold``/``spam_hold`` (the on-topic and spam rules' hold thresholds).
     """
     if corpus not in EVALUATION_CORPORA:
         raise UnknownCorpusError(
@@ -56,8 +62,8 @@ def evaluate(
     if corpus == TEAM_SOURCE:
         if team_dir is None:
             raise ValueError("team_dir is needed to evaluate on training_data")
-        return _evaluate_team(scorer, load_team_data(Path(team_dir)), split, threshold, hold,
-                              reject, progress)
+        return _evaluate_team(scorer, load_team_data(Path(team_dir)), split, threshold,
+                              _Holds(hold, reject, topic_hold, spam_hold), progress)
     if data_dir is None:
         raise ValueError("a public corpus needs a data directory: give --data-dir or set MODERATION_DATA_DIR")
     rows = load_corpus(corpus, Path(data_dir), split)
@@ -77,8 +83,17 @@ def _result(corpus: str, split: str, labels, probabilities: np.ndarray,
     return {"corpus": corpus, "split": split, **metrics, "threshold": threshold}
 
 
+@dataclass(frozen=True)
+class _Holds:
+    hold: float
+    reject: float
+    topic_hold: float
+    spam_hold: float
+
+
 def _evaluate_team(model: ModerationModel, team: TeamData, split: str, threshold: float,
-                   hold: float, reject: float, progress: Callable[[str], None]) -> dict[str, Any]:
+                   holds: _Holds, progress: Callable[[str], None]) -> dict[str, Any]:
+    hold, reject = holds.hold, holds.reject
     split = "heldout" if split == "test" else split
     comments = team.split(split)
     progress(f"{TEAM_SOURCE} {split}: scoring {len(comments)} comments")
@@ -113,6 +128,7 @@ def _evaluate_team(model: ModerationModel, team: TeamData, split: str, threshold
         # Off-topic comments are caught by either score: spam is off topic too.
         "off_topic_caught": _share(np.maximum(values[ON_TOPIC.name], values[SPAM.name])[off] >= hold),
     }
+    result["on_topic_targets"] = _on_topic_targets(team, comments, values, off, holds)
     result["hard_cases"] = {
         category: {
             "n": categories[category],
@@ -124,6 +140,32 @@ def _evaluate_team(model: ModerationModel, team: TeamData, split: str, threshold
     }
     result["model_version"] = model.version
     return result
+
+
+def _on_topic_targets(team: TeamData, comments: list[TeamComment], values: dict[str, np.ndarray],
+                      off: np.ndarray, holds: _Holds) -> dict[str, Any]:
+    """The on-topic rule's false alarms by kind of comment, and the off-topic comments it or the
+    spam rule holds, at those rules' hold thresholds."""
+    held_as_off_topic = values[ON_TOPIC.name] >= holds.topic_hold
+    with_link = np.array([bool(find_links(c.text)) for c in comments], dtype=bool)
+    no_shared = np.array([_shares_no_word(team, c) for c in comments], dtype=bool)
+    reply = np.array([c.parent_id is not None for c in comments], dtype=bool)
+    on = ~off
+    kinds = {"all": on, "with_link": on & with_link, "sharing_no_article_word": on & no_shared,
+             "replies": on & reply}
+    return {
+        "topic_hold": holds.topic_hold,
+        "spam_hold": holds.spam_hold,
+        "on_topic_below_hold": {kind: {"n": int(mask.sum()), "share": _share(~held_as_off_topic[mask])}
+                                for kind, mask in kinds.items()},
+        "off_topic_caught": _share((held_as_off_topic | (values[SPAM.name] >= holds.spam_hold))[off]),
+    }
+
+
+def _shares_no_word(team: TeamData, comment: TeamComment) -> bool:
+    article = team.articles[comment.article_id]
+    article_lemmas = {w.lemma for w in content_words(f"{article.title}\n{article.body}")}
+    return not {w.lemma for w in content_words(comment.text)} & article_lemmas
 
 
 def _share(mask: np.ndarray) -> float | None:

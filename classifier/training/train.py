@@ -40,6 +40,7 @@ from classifier.data.overlap import normalised_key
 from classifier.data.teamdata import TeamComment, TeamData, load_team_data, team_files
 from classifier.estimators.domain import DomainAdaptedClassifier
 from classifier.estimators.encoder import SentenceEmbedder
+from classifier.ontopic.approved import ApprovedComments
 from classifier.ontopic.lexical import TopicFeatures
 from classifier.ontopic.semantic import SemanticTopicFeatures
 from classifier.scores import ON_TOPIC, RESPECTFUL, SPAM
@@ -166,8 +167,10 @@ def train_models(
                                                                      options, say)
 
     evaluated = cv_metrics["with_encoder"] if encoder is not None else cv_metrics
+    approved = _approved_comments(topic, decided, say)
     model = ModerationModel(respect, spam, topic, encoder, options.cascade_band,
-                            topic_encoder=topic_encoder, topic_cascade_band=options.topic_cascade_band)
+                            topic_encoder=topic_encoder, topic_cascade_band=options.topic_cascade_band,
+                            approved=approved)
     metadata = {
         "sources": _sources_metadata(team_dir, data_dir, Counter(examples.sources), names,
                                      moderated, len(decided)),
@@ -445,6 +448,18 @@ def _train_topic(team: TeamData, team_train: list[TeamComment], decided: Sequenc
     row = evaluate_predictions(labels, (oof >= 0.5).astype(int))
     say(f"on-topic model CV: official F1 {row['official_f1']:.4f}, accuracy {row['accuracy']:.4f}")
     return topic, inputs, labels
+
+
+def _approved_comments(topic: Pipeline, decided: Sequence[ModeratorDecision],
+                       say: Progress) -> ApprovedComments | None:
+    """The comments moderators judged on topic under their article (approvals), or None."""
+    pairs = [(d.article, d.text) for d in _telling(decided, ON_TOPIC.name) if not d.labels[ON_TOPIC.name]]
+    if not pairs:
+        return None
+    approved = ApprovedComments(topic.named_steps["features"], pairs)
+    say(f"on-topic model: {len(approved)} approved comments kept with their articles (a comment "
+        "close to one of them is on topic there)")
+    return approved
 
 
 def _train_topic_encoder(topic: Pipeline, inputs: list[CommentInput], labels: np.ndarray,

@@ -40,8 +40,8 @@ def row_of(features: TopicFeatures, comment: CommentInput) -> np.ndarray:
 
 
 def shared_words(features: TopicFeatures, comment: CommentInput):
-    """The comment's words that also occur in its article (the evidence of the on-topic rule)."""
-    return features.describe_one(comment)[1]
+    """The comment's words whose lemma occurs in its article (the on-topic rule's signal)."""
+    return features.describe_one(comment)[1].shared
 
 
 @pytest.fixture
@@ -90,8 +90,8 @@ def test_shared_words_are_spans_of_the_comment(features) -> None:
 
 
 def test_spam_signals_are_features(features) -> None:
-    row = row_of(features, CommentInput("Gratis Bitcoin! Link in Bio, www.abzocke.de", STRIKE))
-    assert row[column("spam_link")] > 0 and row[column("spam_link_in_bio")] > 0
+    row = row_of(features, CommentInput("Gratis Bitcoin! Link in Bio, https://bit.ly/abzocke", STRIKE))
+    assert row[column("spam_short_link")] > 0 and row[column("spam_link_in_bio")] > 0
     assert row[column("spam_money_promise")] > 0
     assert features.get_feature_names_out().tolist() == list(FEATURE_NAMES)
 
@@ -176,7 +176,9 @@ def test_spam_is_off_topic_and_reports_its_signals(trained_model) -> None:
 @pytest.mark.parametrize(
     ("text", "signal"),
     [
-        ("Mehr auf https://deals.example.com", "link"),
+        ("Mehr auf https://bit.ly/3xYzq", "short_link"),
+        ("Hier bestellen: https://www.amazon.de/dp/B0C1234567", "shop_link"),
+        ("Testbericht: https://example.com/ladegeraet?tag=spar-21", "affiliate_link"),
         ("Nur heute 49,99 € statt 99 €", "price"),
         ("Link in Bio!", "link_in_bio"),
         ("Schreib mir auf Telegram", "contact"),

@@ -1,0 +1,86 @@
+"""Links in a comment, read as content: their host and path words, and what makes one spam.
+
+A reader who cites the regulator's page, a ministry's report or a paper writes the best comment
+of a thread; a spammer links a shortener, a shop or an affiliate offer. So a link's words
+("bundesnetzagentur", "versorgungsauflagen") count as what the comment is about, and only the
+signs of a spam link (:data:`LINK_SIGNAL_NAMES`) count against it. The generic parts of an
+address (scheme, ``www``, top-level domain, ``index.html``) say nothing and are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlsplit
+
+# The same shapes as the normaliser's URL token: a scheme or www, or a bare host with a path.
+LINK = re.compile(r"(?:https?://|www\.)[^\s<>\"')\]]+|\b[\w.-]+\.(?:com|de|net|org|io|ly|at|ch|info|shop|eu)/[^\s<>\"')\]]*")
+_WORD = re.compile(r"[^\W\d_]{3,}")
+# Address parts that name no subject: scheme, subdomains, top-level domains, file types, CMS paths.
+_GENERIC_WORDS = """
+    http https www web com net org info biz eu de at ch uk co io ly gov edu html htm php aspx asp jsp
+    shtml index home start page pages seite seiten artikel article articles news aktuell aktuelles
+    content uploads upload files file download downloads media static assets images image img pdf doc
+    docs view show detail details amp mobile blob main master tree wiki abs full print
+    """
+GENERIC_ADDRESS_WORDS = frozenset(_GENERIC_WORDS.split())
+_SHORTENER_HOSTS = """
+    bit.ly tinyurl.com t.co goo.gl ow.ly is.gd buff.ly rebrand.ly cutt.ly shorturl.at tiny.cc
+    rb.gy t.ly s.id lnkd.in shorte.st adf.ly linktr.ee bl.ink short.io
+    """
+_SHORTENERS = frozenset(_SHORTENER_HOSTS.split())
+# Hosts and path words of shops and deal sites.
+_SHOP_TERMS = """
+    shop shops store stores kaufen bestellen angebot angebote deal deals sale rabatt gutschein
+    gutscheine coupon coupons discount outlet amazon ebay aliexpress temu etsy otto zalando
+    cart checkout produkt product products
+    """
+_SHOP_WORDS = frozenset(_SHOP_TERMS.split())
+_SHOP_PATH = re.compile(r"/(?:dp|gp/product|itm)/[\w-]+")
+# Query keys of affiliate links (not utm_*: a news site's shared links carry those too).
+_AFFILIATE_KEYS = re.compile(r"^(?:ref|tag|aff|affid|affiliate|partner|partnerid|subid|coupon|promo|"
+                             r"promocode|gutschein|clickid|irclickid)$")
+
+
+@dataclass(frozen=True)
+class Link:
+    """One link of a comment: where it stands, the words of its address, and its spam signs."""
+
+    start: int
+    end: int
+    host: str
+    words: tuple[tuple[str, int, int], ...]  # (word, start, end) in the comment's text
+    short: bool
+    shop: bool
+    affiliate: bool
+
+
+def find_links(text: str) -> list[Link]:
+    """Every link in ``text``, in order."""
+    return [_read(match) for match in LINK.finditer(text)]
+
+
+def link_spans(text: str) -> list[tuple[int, int]]:
+    """Where the links of ``text`` stand (cheap: no address is parsed)."""
+    if "/" not in text and "www." not in text:
+        return []
+    return [match.span() for match in LINK.finditer(text)]
+
+
+def _read(match: re.Match[str]) -> Link:
+    address = match.group().rstrip(".,;:!?")
+    parsed = urlsplit(address if "://" in address else f"http://{address}")
+    host = (parsed.hostname or "").removeprefix("www.")
+    words = tuple((word.group(), match.start() + word.start(), match.start() + word.end())
+                  for word in _WORD.finditer(address) if word.group().lower() not in GENERIC_ADDRESS_WORDS)
+    lowered = {word.lower() for word, _, _ in words}
+    query_keys = {key.lower() for key, _ in parse_qsl(parsed.query, keep_blank_values=True)}
+    return Link(
+        start=match.start(),
+        end=match.start() + len(address),
+        host=host,
+        words=words,
+        short=host in _SHORTENERS,
+        shop=bool(lowered & _SHOP_WORDS) or bool(_SHOP_PATH.search(parsed.path)),
+        affiliate=any(_AFFILIATE_KEYS.match(key) for key in query_keys),
+    )
