@@ -70,7 +70,7 @@ def out_of_fold_scores(model_dir: Path, team_dir: Path, data_dir: Path | None) -
     spam = dict(zip((c.id for c in train), spam_oof, strict=True))
     # The on-topic model saw each comment with its own article first, then on-topic ones also
     # under another article; the first pair of each comment is the real one.
-    inputs, _ = topic_examples(team, train, TrainingOptions().random_state)
+    inputs, _, _ = topic_examples(team, train, TrainingOptions().random_state)
     topic_oof = model.topic.named_steps["clf"].oof_proba_[: len(inputs)]
     if model.topic_encoder is not None:  # the cascade: the second stage where the first is unsure
         second_topic = model.topic_encoder.named_steps["clf"].oof_proba_[: len(inputs)]
@@ -127,7 +127,7 @@ def worst(result: dict[str, float]) -> float:
 GRID = {
     "respectful_hold": (0.25, 0.3, 0.35, 0.4, 0.45),
     "respectful_reject": (0.95, 0.97, 0.99, 0.995, 0.999),
-    "on_topic_hold": (0.6, 0.65, 0.7, 0.75, 0.8),
+    "on_topic_hold": (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7),
     "spam_hold": (0.4, 0.5, 0.6),
     "spam_reject": (0.9, 0.95, 0.98),
 }

@@ -34,7 +34,12 @@ SEMANTIC_FEATURE_NAMES: tuple[str, ...] = (
     "is_reply",
     "parent_article_similarity",
     "parent_similarity_x_parent_article",
+    "article_similarity_over_references",
+    "sentence_similarity_over_references",
+    "sentence_similarity_over_closest_reference",
 )
+
+TEXT_MEANING_FEATURE = "text_meaning_off_topic_logit"
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _MIN_SENTENCE_CHARS = 20  # shorter pieces are datelines and captions, not statements
@@ -95,45 +100,66 @@ class SemanticTopicFeatures(PerArticleCache, TransformerMixin, BaseEstimator):
         second stage does not learn from the first stage's in-sample overconfidence.
     embedder : SentenceEmbedder or None, default=None
         The sentence encoder (a default one if None).
+    text_head : fitted classifier or None, default=None
+        A model of off-topic *meaning* from the comment's embedding alone ("have a nice weekend,
+        everyone" in any wording or language); its decision value is one more feature. Like the
+        lexical model, it must already be fitted, and ``fit_transform`` takes its out-of-fold
+        values as ``text_logits``.
     """
 
-    def __init__(self, *, lexical=None, embedder: SentenceEmbedder | None = None) -> None:
+    def __init__(self, *, lexical=None, embedder: SentenceEmbedder | None = None, text_head=None) -> None:
         self.lexical = lexical
         self.embedder = embedder
+        self.text_head = text_head
 
     def sentence_embedder(self) -> SentenceEmbedder:
         """The sentence encoder these features embed with."""
         return self.embedder if self.embedder is not None else SentenceEmbedder()
 
-    def fit(self, X: Sequence[CommentInput], y=None, lexical_logits=None) -> SemanticTopicFeatures:
-        """Nothing to learn: the encoder is pretrained and the first stage already fitted."""
-        self.n_features_out_ = len(SEMANTIC_FEATURE_NAMES)
+    def fit(self, X: Sequence[CommentInput], y=None, lexical_logits=None, text_logits=None,
+            reference_articles: Sequence[ArticleText] = ()) -> SemanticTopicFeatures:
+        """Embed the reference articles; the encoder is pretrained and the heads already fitted.
+
+        :param reference_articles: articles every comment is also compared with: a comment that
+            is about as close to any article as to its own (a greeting, a generic complaint) is
+            told from one that is closer to its own.
+        """
+        self._forget_articles()
+        embedded = [self._embed_article(article) for article in reference_articles]
+        self.reference_centroids_ = np.array([e.centroid for e in embedded]) if embedded else np.zeros((0, 0))
+        self.reference_sentences_ = np.vstack([e.vectors for e in embedded]) if embedded else np.zeros((0, 0))
+        self.reference_starts_ = np.cumsum([0, *(len(e.vectors) for e in embedded)])[:-1]
+        self.n_features_out_ = len(self.get_feature_names_out())
         return self
 
-    def fit_transform(self, X: Sequence[CommentInput], y=None, lexical_logits=None,
-                      **fit_params) -> np.ndarray:
-        """Fit, then transform ``X`` with ``lexical_logits`` (out-of-fold) as the first feature."""
-        return self.fit(X, y).transform(X, lexical_logits)
+    def fit_transform(self, X: Sequence[CommentInput], y=None, lexical_logits=None, text_logits=None,
+                      reference_articles: Sequence[ArticleText] = (), **fit_params) -> np.ndarray:
+        """Fit, then transform ``X`` with the out-of-fold ``lexical_logits`` and ``text_logits``."""
+        return self.fit(X, y, reference_articles=reference_articles).transform(X, lexical_logits, text_logits)
 
-    def transform(self, X: Sequence[CommentInput], lexical_logits=None) -> np.ndarray:
+    def transform(self, X: Sequence[CommentInput], lexical_logits=None, text_logits=None) -> np.ndarray:
         """One feature row per comment (the comments need their article)."""
         comments = list(X)
         if lexical_logits is None:
             lexical_logits = self.lexical.decision_function(comments)
         texts = sorted({c.text for c in comments} | {c.parent_text for c in comments if c.parent_text})
         vectors = dict(zip(texts, self.sentence_embedder().transform(texts), strict=True))
+        if text_logits is None:
+            text_logits = [None] * len(comments)
         rows = [self.describe_one(c, vectors[c.text], float(logit),
-                                  vectors[c.parent_text] if c.parent_text else None)[0]
-                for c, logit in zip(comments, lexical_logits, strict=True)]
-        return np.array(rows, dtype=np.float64).reshape(len(comments), len(SEMANTIC_FEATURE_NAMES))
+                                  vectors[c.parent_text] if c.parent_text else None, text_logit)[0]
+                for c, logit, text_logit in zip(comments, lexical_logits, text_logits, strict=True)]
+        return np.array(rows, dtype=np.float64).reshape(len(comments), len(self.get_feature_names_out()))
 
     def describe_one(self, comment: CommentInput, embedding: np.ndarray, lexical_logit: float,
-                     parent_embedding: np.ndarray | None = None) -> tuple[np.ndarray, SemanticMatch]:
+                     parent_embedding: np.ndarray | None = None,
+                     text_logit: float | None = None) -> tuple[np.ndarray, SemanticMatch]:
         """One comment's feature row and its closest article sentence (the service's path).
 
         :param embedding: the comment's embedding (the caller may already have it).
         :param parent_embedding: the parent's embedding; computed here if the comment is a reply
             and it is not given.
+        :param text_logit: the text head's decision value (computed here if None).
         """
         if comment.article is None:
             raise ValueError("the semantic on-topic features need the comment's article")
@@ -158,9 +184,26 @@ class SemanticTopicFeatures(PerArticleCache, TransformerMixin, BaseEstimator):
             float(is_reply),
             parent_article,
             parent * parent_article,
+            *self._over_references(article, embedding, float(article.centroid @ embedding), body[0]),
         ], dtype=np.float64)
+        if self.text_head is not None:
+            if text_logit is None:
+                text_logit = float(self.text_head.decision_function(embedding.reshape(1, -1))[0])
+            row = np.append(row, text_logit)
         best = int(np.argmax(similarities))
         return row, SemanticMatch(article.sentences[best], round(float(similarities[best]), 4))
+
+    def _over_references(self, article: ArticleEmbedding, embedding: np.ndarray, centroid: float,
+                         best_sentence: float) -> tuple[float, float, float]:
+        """How much closer the comment is to its article than to the other reference articles:
+        by centroid, by closest sentence (against their mean), by closest sentence (against the
+        closest other article). The article itself, if a reference, is left out."""
+        others = self.reference_centroids_ @ article.centroid < 0.95 if len(self.reference_centroids_) else []
+        if not np.any(others):
+            return 0.0, 0.0, 0.0
+        best = np.maximum.reduceat(self.reference_sentences_ @ embedding, self.reference_starts_)[others]
+        return (centroid - float(np.mean(self.reference_centroids_[others] @ embedding)),
+                best_sentence - float(best.mean()), best_sentence - float(best.max()))
 
     def article(self, article: ArticleText) -> ArticleEmbedding:
         """The article's sentence embeddings, computed once per article and kept (bounded)."""
@@ -179,7 +222,7 @@ class SemanticTopicFeatures(PerArticleCache, TransformerMixin, BaseEstimator):
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """The names of the feature columns."""
-        return np.array(SEMANTIC_FEATURE_NAMES, dtype=object)
+        names = SEMANTIC_FEATURE_NAMES if self.text_head is None else (*SEMANTIC_FEATURE_NAMES,
+                                                                       TEXT_MEANING_FEATURE)
+        return np.array(names, dtype=object)
 
-    def __sklearn_is_fitted__(self) -> bool:
-        return True

@@ -262,16 +262,20 @@ def load_model(model_dir: Path, version: str | None = None) -> ModerationModel:
 
 
 def _check_features(metadata: dict[str, Any], model: ModerationModel) -> None:
-    """Refuse a bundle whose on-topic features an earlier release computed differently."""
-    if metadata.get("feature_names") == model.feature_names():
+    """Refuse a bundle whose on-topic features an earlier release computed differently.
+
+    Bundles record the feature columns they were fitted on; those of releases before that record
+    existed are all of an earlier feature set (and their pickles may lack attributes this code
+    reads, hence no call into them).
+    """
+    recorded = metadata.get("feature_names")
+    if recorded is not None and recorded == model.feature_names():
         return
     fitted = model.topic.named_steps["scale"].n_features_in_
-    computed = len(model.feature_names()["on_topic"])
     raise ModelLoadError(
         f"Model {metadata['version']} was trained on the on-topic features of an earlier release "
-        f"({fitted} columns; this release computes {computed}, or others under the same count) "
-        "and cannot be scored by this one: retrain with `moderation train` (or `moderation "
-        "retrain`, which keeps the moderators' decisions)."
+        f"({fitted} columns) and cannot be scored by this one, which computes others: retrain with "
+        "`moderation train` (or `moderation retrain`, which keeps the moderators' decisions)."
     )
 
 

@@ -73,7 +73,7 @@ class ModerationModel:
     version: str = "unversioned"
     respect_domain: str = SITE_DOMAIN
     topic_encoder: Pipeline | None = None
-    topic_cascade_band: tuple[float, float] = (0.3, 0.95)
+    topic_cascade_band: tuple[float, float] = (0.2, 1.0)
     approved: ApprovedComments | None = None
     _fast: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 

@@ -42,6 +42,10 @@ _AFFILIATE_KEYS = re.compile(r"^(?:ref|tag|aff|affid|affiliate|partner|partnerid
                              r"promocode|gutschein|clickid|irclickid)$")
 
 
+#: The signs of a spam link, as spam signal names.
+LINK_SIGNAL_NAMES = ("short_link", "shop_link", "affiliate_link")
+
+
 @dataclass(frozen=True)
 class Link:
     """One link of a comment: where it stands, the words of its address, and its spam signs."""
@@ -54,10 +58,16 @@ class Link:
     shop: bool
     affiliate: bool
 
+    @property
+    def spam_signs(self) -> tuple[str, ...]:
+        """The names (:data:`LINK_SIGNAL_NAMES`) of the spam signs this link shows."""
+        return tuple(name for name, shown in zip(LINK_SIGNAL_NAMES, (self.short, self.shop, self.affiliate),
+                                                 strict=True) if shown)
+
 
 def find_links(text: str) -> list[Link]:
     """Every link in ``text``, in order."""
-    return [_read(match) for match in LINK.finditer(text)]
+    return [read_link(match) for match in LINK.finditer(text)]
 
 
 def link_spans(text: str) -> list[tuple[int, int]]:
@@ -67,7 +77,8 @@ def link_spans(text: str) -> list[tuple[int, int]]:
     return [match.span() for match in LINK.finditer(text)]
 
 
-def _read(match: re.Match[str]) -> Link:
+def read_link(match: re.Match[str]) -> Link:
+    """The link of a match of :data:`LINK` (or of any pattern matching an address)."""
     address = match.group().rstrip(".,;:!?")
     parsed = urlsplit(address if "://" in address else f"http://{address}")
     host = (parsed.hostname or "").removeprefix("www.")

@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from classifier.text.links import read_link
+
 URL_TOKEN = "urltoken"
 USER_TOKEN = "usertoken"
 
@@ -97,13 +99,28 @@ def _rewrite(
 
 
 def _token(name: str) -> Rewrite:
-    def rewrite(match: re.Match[str]) -> tuple[str, list[int]]:
-        last = match.end() - match.start() - 1
-        # the token's characters spread over the match, so its span is the whole URL or mention
-        spread = [round(i * last / (len(name) - 1)) for i in range(len(name))]
-        return f" {name} ", [0, *spread, last]
+    return lambda match: _spread((name,), match)
 
-    return rewrite
+
+def _spread(names: tuple[str, ...], match: re.Match[str]) -> tuple[str, list[int]]:
+    """``names`` as space-separated tokens: the first one's characters spread over the match, so
+    that its span is the whole URL or mention; the others stand for its last character (offsets
+    never go backwards)."""
+    last = match.end() - match.start() - 1
+    first, *signs = names
+    text = f" {first}"
+    offsets = [0, *(round(i * last / (len(first) - 1)) for i in range(len(first)))]
+    for sign in signs:
+        text += f" {sign}"
+        offsets += [last] * (len(sign) + 1)
+    return text + " ", [*offsets, last]
+
+
+def _url(match: re.Match[str]) -> tuple[str, list[int]]:
+    """A URL as its token, followed by a token per spam sign it shows (``urlshort``, ...): the
+    models read a link to a source apart from a shortener, a shop or an affiliate link."""
+    signs = (f"url{sign.split('_')[0]}" for sign in read_link(match).spam_signs)
+    return _spread((URL_TOKEN, *signs), match)
 
 
 def _deleet(match: re.Match[str]) -> tuple[str, list[int]]:
@@ -176,14 +193,15 @@ def _fold(text: str) -> tuple[str, list[int]]:
 def normalize(text: str) -> Normalized:
     """Normalise ``text`` for the classifier and keep the offset map back to ``text``.
 
-    Steps: URLs and @mentions become the tokens ``urltoken``/``usertoken``; Unicode NFKC, lower
+    Steps: URLs and @mentions become the tokens ``urltoken``/``usertoken`` (a URL also a token
+    per spam sign: ``urlshort``, ``urlshop``, ``urlaffiliate``); Unicode NFKC, lower
     case, umlauts folded to ``ae/oe/ue/ss``, other accents stripped; leetspeak digits inside words
     read as letters; letters spaced out with blanks, hyphens, dots or emoji joined; symbols inside
     a word dropped; three or more repeated letters squashed (vowels to one, consonants to two).
     """
     normalized, offsets = _fold(text)
     if "/" in normalized or "www" in normalized:
-        normalized, offsets = _rewrite(normalized, offsets, _URL, _token(URL_TOKEN))
+        normalized, offsets = _rewrite(normalized, offsets, _URL, _url)
     if "@" in normalized:
         normalized, offsets = _rewrite(normalized, offsets, _MENTION, _token(USER_TOKEN))
     for pattern, rewrite in _REPAIRS:

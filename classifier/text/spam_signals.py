@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from classifier.text.links import LINK, find_links
+from classifier.text.links import LINK, LINK_SIGNAL_NAMES, find_links
 
 # Written in lower case and matched against the lower-cased text, which is cheaper than
 # re.IGNORECASE (about 30 % of this module's time); "shouting" needs the case and reads the text.
@@ -27,7 +27,6 @@ _SIGNALS: dict[str, re.Pattern[str]] = {
 
 
 _CASED = frozenset({"shouting"})
-LINK_SIGNAL_NAMES = ("short_link", "shop_link", "affiliate_link")
 
 
 def spam_signals(text: str) -> dict[str, int]:
@@ -44,9 +43,8 @@ def spam_signals(text: str) -> dict[str, int]:
 def _link_signals(text: str) -> dict[str, int]:
     counts = dict.fromkeys(LINK_SIGNAL_NAMES, 0)
     for link in find_links(text):
-        counts["short_link"] += link.short
-        counts["shop_link"] += link.shop
-        counts["affiliate_link"] += link.affiliate
+        for sign in link.spam_signs:
+            counts[sign] += 1
     return {name: count for name, count in counts.items() if count}
 
 

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -76,6 +77,8 @@ CORPUS_DOMAINS = {
 # Our own site's comments, labelled by us: weighted by TrainingOptions.team_weight.
 SITE_SOURCES = (TEAM_SOURCE, MODERATOR_SOURCE)
 SPAM_CATEGORIES = frozenset({"spam", "ad"})
+# The on-topic model's pairs of a comment and an article it was not written under.
+OTHER_ARTICLE_DOMAIN = "other_article"
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,7 @@ class TrainingOptions:
     team_weight: float = 3.0
     encoder: bool = True
     cascade_band: tuple[float, float] = (0.25, 0.75)
-    topic_cascade_band: tuple[float, float] = (0.3, 0.95)
+    topic_cascade_band: tuple[float, float] = (0.2, 1.0)
     corpora: Sequence[str] | None = None  # None: every corpus found in the data directory
     random_state: int = 0
 
@@ -157,13 +160,14 @@ def train_models(
     off_topic_rows = [r for r in off_topic_rows if normalised_key(r.text) not in forbidden]
     text_head, text_logits = _train_text_head(respect.named_steps["tfidf"], team_train, decided,
                                               off_topic_rows, options, say)
-    topic, topic_inputs, topic_labels = _train_topic(team, team_train, decided, public_background(public),
+    topic, topic_pairs = _train_topic(team, team_train, decided, public_background(public),
                                                      text_head, text_logits, options, say)
     encoder = topic_encoder = None
     if options.encoder:
         encoder, encoder_metrics = _train_encoder(examples, respect, options, say)
         cv_metrics["with_encoder"] = encoder_metrics
-        topic_encoder, cv_metrics["on_topic"] = _train_topic_encoder(topic, topic_inputs, topic_labels,
+        topic_encoder, cv_metrics["on_topic"] = _train_topic_encoder(topic, topic_pairs,
+                                                                     _reference_articles(team),
                                                                      options, say)
 
     evaluated = cv_metrics["with_encoder"] if encoder is not None else cv_metrics
@@ -381,14 +385,26 @@ class _TopicComment:
     on_topic: bool
 
 
+class TopicPairs(NamedTuple):
+    """The on-topic model's comment/article pairs, their labels (1 = off topic) and, per pair,
+    :data:`SITE_DOMAIN` for a comment under its own article or :data:`OTHER_ARTICLE_DOMAIN`."""
+
+    inputs: list[CommentInput]
+    labels: np.ndarray
+    domains: np.ndarray
+
+
 def topic_examples(team: TeamData, comments: list[TeamComment], random_state: int = 0,
-                   decisions: Sequence[ModeratorDecision] = ()) -> tuple[list[CommentInput], np.ndarray]:
-    """Comment/article pairs for the on-topic model, label 1 = off topic; team comments first.
+                   decisions: Sequence[ModeratorDecision] = ()) -> TopicPairs:
+    """Comment/article pairs for the on-topic model; team comments first.
 
     Every comment is paired with its own article (labelled as written) and every on-topic comment
     also with another article of its language, where it is off topic: that teaches the model what
     "about this article" means without learning any article's words. The other articles are the
-    team's and those the moderators' decisions were made under.
+    team's and those the moderators' decisions were made under. The swapped pairs are a domain of
+    their own (``domains``): they teach the shared weights, but with them more than half of all
+    pairs are off topic, far more than under a real article, so the service's head is calibrated
+    on the comments under their own article only.
     """
     articles = {a.id: ArticleText(a.title, a.body) for a in team.articles.values()}
     langs = {a.id: a.lang for a in team.articles.values()}
@@ -408,9 +424,11 @@ def topic_examples(team: TeamData, comments: list[TeamComment], random_state: in
     rng = np.random.default_rng(random_state)
     inputs: list[CommentInput] = []
     labels: list[int] = []
+    domains: list[str] = []
     for row in rows:
         inputs.append(CommentInput(row.text, row.article, row.parent_text))
         labels.append(int(not row.on_topic))
+        domains.append(SITE_DOMAIN)
         if row.on_topic:
             others = [a for a in by_lang.get(row.lang, []) if a != row.article_id] or \
                 [a for a in articles if a != row.article_id]
@@ -418,7 +436,8 @@ def topic_examples(team: TeamData, comments: list[TeamComment], random_state: in
                 other = others[int(rng.integers(len(others)))]
                 inputs.append(CommentInput(row.text, articles[other], row.parent_text))
                 labels.append(1)
-    return inputs, np.array(labels)
+                domains.append(OTHER_ARTICLE_DOMAIN)
+    return TopicPairs(inputs, np.array(labels), np.array(domains, dtype=object))
 
 
 def public_background(public: dict[str, list[LabelledText]]) -> list[str]:
@@ -429,25 +448,41 @@ def public_background(public: dict[str, list[LabelledText]]) -> list[str]:
 
 def _train_topic(team: TeamData, team_train: list[TeamComment], decided: Sequence[ModeratorDecision],
                  background: list[str], text_head: Pipeline, text_logits: dict[str, float],
-                 options: TrainingOptions, say: Progress) -> tuple[Pipeline, list[CommentInput], np.ndarray]:
+                 options: TrainingOptions, say: Progress) -> tuple[Pipeline, TopicPairs]:
     """The lexical on-topic model, and the comment/article pairs it was trained on."""
-    inputs, labels = topic_examples(team, team_train, options.random_state, decided)
-    say(f"on-topic model: {len(inputs)} comment/article pairs ({labels.sum()} off topic), "
+    pairs = topic_examples(team, team_train, options.random_state, decided)
+    inputs, labels, domains = pairs
+    say(f"on-topic model: {len(inputs)} comment/article pairs ({labels.sum()} off topic, "
+        f"{(domains == OTHER_ARTICLE_DOMAIN).sum()} of them under another article), "
         f"{len(background)} background texts for word rarity")
-    references = [f"{a.title}\n{a.body}" for a in team.articles.values()]
+    references = [f"{a.title}\n{a.body}" for a in _reference_articles(team)]
     topic = Pipeline([
         ("features", TopicFeatures(text_head=text_head)),
         ("scale", StandardScaler()),
-        ("clf", DomainAdaptedClassifier(domain=SITE_DOMAIN, C=options.C, cv=options.cv,
-                                        random_state=options.random_state)),
+        ("clf", _topic_classifier(options)),
     ])
     topic.fit(inputs, labels, features__reference_articles=references,
               features__background=background,
-              features__text_logits=[text_logits[c.text] for c in inputs])
+              features__text_logits=[text_logits[c.text] for c in inputs],
+              clf__sample_domains=domains)
+    own = domains == SITE_DOMAIN
     oof = topic.named_steps["clf"].oof_proba_
-    row = evaluate_predictions(labels, (oof >= 0.5).astype(int))
-    say(f"on-topic model CV: official F1 {row['official_f1']:.4f}, accuracy {row['accuracy']:.4f}")
-    return topic, inputs, labels
+    row = evaluate_predictions(labels[own], (oof[own] >= 0.5).astype(int))
+    say(f"on-topic model CV (comments under their own article): official F1 {row['official_f1']:.4f}, "
+        f"accuracy {row['accuracy']:.4f}")
+    return topic, pairs
+
+
+def _reference_articles(team: TeamData) -> list[ArticleText]:
+    """The articles every comment is also compared with (the team's)."""
+    return [ArticleText(a.title, a.body) for a in team.articles.values()]
+
+
+def _topic_classifier(options: TrainingOptions) -> DomainAdaptedClassifier:
+    """The on-topic stages' classifier; fitted with the pairs' domains, its ``site`` head (the
+    service's) is calibrated on the comments under their own article."""
+    return DomainAdaptedClassifier(domain=SITE_DOMAIN, C=options.C, cv=options.cv,
+                                   random_state=options.random_state)
 
 
 def _approved_comments(topic: Pipeline, decided: Sequence[ModeratorDecision],
@@ -462,31 +497,50 @@ def _approved_comments(topic: Pipeline, decided: Sequence[ModeratorDecision],
     return approved
 
 
-def _train_topic_encoder(topic: Pipeline, inputs: list[CommentInput], labels: np.ndarray,
+def _train_meaning_head(embedder: SentenceEmbedder, pairs: TopicPairs, options: TrainingOptions,
+                        say: Progress) -> tuple[DomainAdaptedClassifier, dict[str, float]]:
+    """Off topic by the meaning of the comment alone (chatter, greetings, ads in any wording), and
+    its out-of-fold decision per text: one row per distinct comment under its own article."""
+    own = {c.text: label for c, label, domain in zip(*pairs, strict=True) if domain == SITE_DOMAIN}
+    texts = list(own)
+    say(f"on-topic meaning head: embedding {len(texts)} comments")
+    head = DomainAdaptedClassifier(domain=SITE_DOMAIN, C=options.C, cv=options.cv,
+                                   random_state=options.random_state)
+    head.fit(embedder.transform(texts), np.array([own[t] for t in texts]))
+    return head, dict(zip(texts, head.oof_decision_.tolist(), strict=True))
+
+
+def _train_topic_encoder(topic: Pipeline, pairs: TopicPairs, references: list[ArticleText],
                          options: TrainingOptions, say: Progress) -> tuple[Pipeline, dict]:
     """The on-topic model's second stage: the lexical log-odds plus similarities by meaning.
 
     Trained on the lexical model's out-of-fold log-odds, like any stacked model. Its CV score
-    is that of the cascade the service runs: the second stage only inside the band.
+    is that of the cascade the service runs (the second stage only inside the band), on the
+    comments under their own article.
     """
+    inputs, labels, domains = pairs
+    embedder = SentenceEmbedder()
+    text_head, text_logits = _train_meaning_head(embedder, pairs, options, say)
     say(f"on-topic second stage: embedding {len(inputs)} comment/article pairs")
     second = Pipeline([
-        ("features", SemanticTopicFeatures(lexical=topic, embedder=SentenceEmbedder())),
-        ("clf", DomainAdaptedClassifier(domain=SITE_DOMAIN, C=options.C, cv=options.cv,
-                                        random_state=options.random_state)),
+        ("features", SemanticTopicFeatures(lexical=topic, embedder=embedder, text_head=text_head)),
+        ("clf", _topic_classifier(options)),
     ])
     lexical = topic.named_steps["clf"]
-    second.fit(inputs, labels, features__lexical_logits=lexical.oof_decision_)
-    first = lexical.oof_proba_
+    second.fit(inputs, labels, features__lexical_logits=lexical.oof_decision_,
+               features__text_logits=[text_logits[c.text] for c in inputs],
+               features__reference_articles=references, clf__sample_domains=domains)
+    own = domains == SITE_DOMAIN
+    first = lexical.oof_proba_[own]
     slow = unsure(first, options.topic_cascade_band)
-    combined = topic_cascade(first, second.named_steps["clf"].oof_proba_, options.topic_cascade_band)
+    combined = topic_cascade(first, second.named_steps["clf"].oof_proba_[own], options.topic_cascade_band)
     metrics = {}
     for name, probabilities in (("lexical", first), ("cascade", combined)):
-        row = evaluate_predictions(labels, (probabilities >= 0.5).astype(int))
+        row = evaluate_predictions(labels[own], (probabilities >= 0.5).astype(int))
         metrics[name] = {k: row[k] for k in ("n", "official_f1", "macro_f1", "accuracy")}
     metrics["slow_path_share"] = round(float(slow.mean()), 4)
     say(f"on-topic cascade CV: official F1 {metrics['cascade']['official_f1']:.4f} (lexical alone "
-        f"{metrics['lexical']['official_f1']:.4f}); {slow.mean():.1%} of pairs take the encoder path")
+        f"{metrics['lexical']['official_f1']:.4f}); {slow.mean():.1%} of comments take the encoder path")
     return second, metrics
 
 

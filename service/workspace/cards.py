@@ -102,11 +102,19 @@ def signal_words(signals: dict[str, Any]) -> list[str]:
         words.append(text("signal.no_shared_words"))
     elif signals.get("shared_article_words"):
         words.append(text("signal.shared_words", words=", ".join(map(str, signals["shared_article_words"][:5]))))
+    pieces = signals.get("shared_word_pieces")
+    if isinstance(pieces, dict) and pieces:
+        words.append(text("signal.word_pieces", words=", ".join(map(str, list(pieces)[:5]))))
     sentence = signals.get("closest_article_sentence")
     if isinstance(sentence, str) and sentence:
         similarity = signals.get("closest_sentence_similarity")
         shown = number(similarity) if isinstance(similarity, int | float) else "–"
         words.append(text("signal.closest_sentence", sentence=sentence, similarity=shown))
+    approved = signals.get("like_approved_comment")
+    if isinstance(approved, dict) and isinstance(approved.get("text"), str):
+        similarity = approved.get("similarity")
+        shown = number(similarity) if isinstance(similarity, int | float) else "–"
+        words.append(text("signal.like_approved", comment=approved["text"], similarity=shown))
     return words
 
 

@@ -119,11 +119,13 @@ def test_dollar_sign_is_read_as_s(raw: str, expected: str) -> None:
     [
         ("Schau auf https://example.com/x?y=1 nach", ["schau", "auf", URL_TOKEN, "nach"]),
         ("HTTP://EXAMPLE.COM billig", [URL_TOKEN, "billig"]),
-        ("www.spam-shop.de ist toll", [URL_TOKEN, "ist", "toll"]),
-        ("Kauft bei bestdeals.shop/angebot ein", ["kauft", "bei", URL_TOKEN, "ein"]),
+        ("www.spam-shop.de ist toll", [URL_TOKEN, "urlshop", "ist", "toll"]),
+        ("Kauft bei bestdeals.shop/angebot ein", ["kauft", "bei", URL_TOKEN, "urlshop", "ein"]),
+        ("Quelle: https://www.destatis.de/DE/Themen/breitband.html", ["quelle:", URL_TOKEN]),
+        ("https://shop.example.com/x?tag=spar-21", [URL_TOKEN, "urlshop", "urlaffiliate"]),
         ("@max_muster hat recht", [USER_TOKEN, "hat", "recht"]),
         ("Danke @Anna und @bernd_42!", ["danke", USER_TOKEN, "und", USER_TOKEN, "!"]),
-        ("@nutzer siehe https://t.co/AbC", [USER_TOKEN, "siehe", URL_TOKEN]),
+        ("@nutzer siehe https://t.co/AbC", [USER_TOKEN, "siehe", URL_TOKEN, "urlshort"]),
     ],
 )
 def test_urls_and_mentions_become_tokens(raw: str, expected_words: list[str]) -> None:

@@ -22,8 +22,9 @@ from classifier.data.corpora import CorpusError, UnknownCorpusError, load_corpus
 from classifier.data.overlap import normalised_key
 from classifier.data.teamdata import load_team_data, team_files
 from classifier.estimators.encoder import EMBEDDING_SIZE, SentenceEmbedder
+from classifier.serving.model import SITE_DOMAIN
 from classifier.training.evaluation import EVALUATION_CORPORA, evaluate
-from classifier.training.train import TEAM_SOURCE, best_threshold, topic_examples
+from classifier.training.train import OTHER_ARTICLE_DOMAIN, TEAM_SOURCE, best_threshold, topic_examples
 
 RESULT_KEYS = {"corpus", "split", "n", "macro_precision", "macro_recall", "official_f1", "macro_f1",
                "accuracy", "confusion_matrix", "per_class"}
@@ -170,7 +171,7 @@ def test_evaluate_refuses_unknown_and_missing_corpora(trained_bundle, trained_mo
 
 def test_topic_examples_pair_on_topic_comments_with_another_article(team) -> None:
     comments = team.split("train")
-    inputs, labels = topic_examples(team, comments)
+    inputs, labels, domains = topic_examples(team, comments)
     on_topic = [c for c in comments if c.on_topic]
     assert len(inputs) == len(labels) == len(comments) + len(on_topic)
     titles = {a.id: a.title for a in team.articles.values()}
@@ -179,11 +180,13 @@ def test_topic_examples_pair_on_topic_comments_with_another_article(team) -> Non
         own = inputs[position]
         assert (own.text, own.article.title, labels[position]) == (
             comment.text, titles[comment.article_id], int(not comment.on_topic))
+        assert domains[position] == SITE_DOMAIN  # the service's head is calibrated on these
         position += 1
         if comment.on_topic:
             other = inputs[position]
             assert other.text == comment.text and labels[position] == 1
             assert other.article.title != titles[comment.article_id]
+            assert domains[position] == OTHER_ARTICLE_DOMAIN
             position += 1
 
 

@@ -73,7 +73,7 @@ def test_with_encoders_each_score_is_its_cascades(encoder_model_dir, clf_cli_tea
         else:
             assert row.respectful == pytest.approx(lexical[i])
     # each comment's on-topic score is that of its first pair: the comment under its own article
-    inputs, _ = topic_examples(team, train)
+    inputs, _, _ = topic_examples(team, train)
     own_pair: dict[str, int] = {}
     for index, comment in enumerate(inputs):
         own_pair.setdefault(comment.text, index)

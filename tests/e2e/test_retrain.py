@@ -13,10 +13,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from classifier.serving.bundle import current_version, read_metadata
+from classifier.serving.bundle import current_version, load_model, read_metadata
+from classifier.types import ArticleText, CommentInput
 from moderation.cli import cli
 from service import create_app
 from service.storage import db, upgrade_database
+
+ON_TOPIC_HOLD = json.loads((Path(__file__).resolve().parents[2] / "policies" / "default.json")
+                           .read_text(encoding="utf-8"))["rules"]["on_topic"]["hold"]
 
 
 @pytest.fixture
@@ -87,3 +91,43 @@ def test_retrain_stops_when_the_database_is_unreachable(tmp_path, clf_cli_team_d
     assert "Cannot read the decisions from" in result.output and "Traceback" not in result.output
     assert list((model_dir / "decisions").iterdir()) == []  # no half-written export
     assert current_version(model_dir) is None
+
+
+CHARGING_BODY = ("Die Stadtwerke bauen zwanzig Schnellladesäulen in der Innenstadt. Die Säulen sollen "
+                 "bis zum Sommer in Betrieb gehen; geladen wird mit bis zu 150 Kilowatt.")
+# Comments a moderator approved although they share no word with the article, with close variants.
+APPROVED_OFF_LOOKING = {
+    "c-11": ("Danke dir, genau so läuft es bei uns im Viertel auch jeden Abend!",
+             "Danke dir, so läuft es bei uns im Viertel auch jeden Abend."),
+    "c-12": ("Mein Nachbar hat sich eine Wallbox in die Garage gehängt und tankt nur noch nachts.",
+             "Mein Nachbar hat eine Wallbox in der Garage und tankt nur nachts."),
+}
+
+
+def test_approvals_teach_the_on_topic_rule_for_their_article(database, tmp_path, clf_cli_team_dir):
+    url, api = database
+    api.post_article(id="a-2", title="Neue Ladesäulen in der Innenstadt", body=CHARGING_BODY)
+    article = ArticleText("Neue Ladesäulen in der Innenstadt", CHARGING_BODY)
+    before = tmp_path / "before"
+    assert retrain(url, before, clf_cli_team_dir).exit_code == 0
+    old = load_model(before)
+    for comment_id, (text, _) in APPROVED_OFF_LOOKING.items():
+        assert api.post_comment(id=comment_id, text=text, lang="de", article_id="a-2").status_code == 201
+        response = api.post(f"/v1/comments/{comment_id}/decision", role="moderator",
+                            json={"decision": "approve"})
+        assert response.status_code == 200, response.json
+    after = tmp_path / "after"
+
+    result = retrain(url, after, clf_cli_team_dir)
+
+    assert result.exit_code == 0, result.output
+    assert "2 approved comments kept with their articles" in result.stderr
+    new = load_model(after)
+    for text, variant in APPROVED_OFF_LOOKING.values():
+        for comment in (text, variant):
+            was = old.score(CommentInput(comment, article))["on_topic"].score
+            now = new.score(CommentInput(comment, article))["on_topic"]
+            assert now.score < ON_TOPIC_HOLD, (comment, was, now.score)
+            assert now.score <= was and now.signals["like_approved_comment"]["text"] == text
+    chatter = "Hat jemand ein gutes Rezept für Zwiebelkuchen? Der Boden wird bei mir immer matschig."
+    assert "like_approved_comment" not in new.score(CommentInput(chatter, article))["on_topic"].signals

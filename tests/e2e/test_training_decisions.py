@@ -139,8 +139,8 @@ def test_topic_pairs_add_the_decisions_after_the_team_comments(trained_bundle, d
     team = load_team_data(trained_bundle.team_dir)
     comments = team.split("train")
     usable = load_decisions(decided.path).usable
-    team_inputs, team_labels = training.topic_examples(team, comments)
-    inputs, labels = training.topic_examples(team, comments, decisions=usable)
+    team_inputs, team_labels, _ = training.topic_examples(team, comments)
+    inputs, labels, _ = training.topic_examples(team, comments, decisions=usable)
     # the team's pairs come first, as without decisions
     assert [i.text for i in inputs[: len(team_inputs)]] == [i.text for i in team_inputs]
     assert list(labels[: len(team_labels)]) == list(team_labels)

@@ -547,6 +547,15 @@ def test_the_on_topic_reason_says_what_the_comment_shares_with_the_article(app):
         assert signal_words({"marker": "dumm"}) == []
 
 
+def test_word_pieces_and_a_like_approved_comment_are_named_as_what_they_are(app):
+    with app.test_request_context():
+        assert signal_words({"shares_no_article_words": True, "shared_word_pieces": {"fusionskraft": ["usion"]},
+                             "like_approved_comment": {"text": "Danke dir!", "similarity": 0.91}}) == [
+            "teilt kein Wort mit dem Artikel",
+            "Wortteile wie im Artikel (kein gemeinsames Wort): fusionskraft",
+            "ähnelt einem freigegebenen Kommentar: „Danke dir!“ (Ähnlichkeit 0,91)"]
+
+
 def test_another_moderators_selection_shows_as_a_marker_that_expires(app, moderator, api, make_user, monkeypatch):
     held(api, "c-1")
     make_user("ben")
