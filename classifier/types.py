@@ -52,7 +52,7 @@ class Score:
     ``score`` is a calibrated probability in 0..1 that the comment *breaks* it (what each score
     measures is declared in :mod:`classifier.scores`). ``signals`` holds named, human-readable
     facts behind the score that are not spans of the comment (e.g.
-    ``{"shared_article_words": [...]}`` or ``{"links": 2}``).
+    ``{"shared_article_words": [...]}`` or ``{"spam_signals": {"short_link": 1}}``).
     """
 
     score: float

@@ -37,7 +37,7 @@ import sklearn
 from sklearn.exceptions import InconsistentVersionWarning
 
 from classifier.estimators.encoder import ENCODER_PACKAGE, encoder_identity
-from classifier.serving.model import ModerationModel
+from classifier.serving.model import FEATURES_VERSION, ModerationModel
 from common.digest import sha256_of
 from common.jsontext import JSONTextError, parse_json
 
@@ -142,6 +142,7 @@ def save_model(model: ModerationModel, model_dir: Path, metadata: dict[str, Any]
             "model_bytes": model_path.stat().st_size,
             "libraries": library_versions(),
             "encoder": encoder_identity() if model.embedder() is not None else None,
+            "features_version": FEATURES_VERSION,
             "feature_names": model.feature_names(),
             "git_commit": git_commit(),
             **metadata,
@@ -262,20 +263,22 @@ def load_model(model_dir: Path, version: str | None = None) -> ModerationModel:
 
 
 def _check_features(metadata: dict[str, Any], model: ModerationModel) -> None:
-    """Refuse a bundle whose on-topic features an earlier release computed differently.
+    """Refuse a bundle whose features another release computed differently.
 
-    Bundles record the feature columns they were fitted on; those of releases before that record
+    Bundles record their features' version and columns; those of releases before that record
     existed are all of an earlier feature set (and their pickles may lack attributes this code
     reads, hence no call into them).
     """
     recorded = metadata.get("feature_names")
-    if recorded is not None and recorded == model.feature_names():
+    if (recorded is not None and metadata.get("features_version") == FEATURES_VERSION
+            and recorded == model.feature_names()):
         return
     fitted = model.topic.named_steps["scale"].n_features_in_
     raise ModelLoadError(
-        f"Model {metadata['version']} was trained on the on-topic features of an earlier release "
-        f"({fitted} columns) and cannot be scored by this one, which computes others: retrain with "
-        "`moderation train` (or `moderation retrain`, which keeps the moderators' decisions)."
+        f"Model {metadata['version']} was trained on the features of another release (version "
+        f"{metadata.get('features_version', 1)}, {fitted} on-topic columns; this release computes "
+        f"version {FEATURES_VERSION}) and cannot be scored by it: retrain with `moderation train` "
+        "(or `moderation retrain`, which keeps the moderators' decisions)."
     )
 
 

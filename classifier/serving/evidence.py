@@ -15,11 +15,12 @@ import re
 import numpy as np
 
 from classifier.serving.linear import SparseVector
-from classifier.text.normalize import Normalized
+from classifier.text.normalize import URL_SIGN_TOKENS, URL_TOKEN, Normalized
 from classifier.types import Evidence
 
 _CHUNK = re.compile(r"\S+")
 _EDGE_PUNCTUATION = ".,;:!?\"'()[]{}«»„“”‚‘’"
+_SIGN_TOKENS = frozenset(URL_SIGN_TOKENS.values())
 
 
 def word_weights(vector: SparseVector, contributions: np.ndarray, n_words: int) -> np.ndarray:
@@ -52,6 +53,7 @@ def word_evidence(
     totals = word_weights(vector, contributions, len(chunks))
     if not chunks:
         return ()
+    _credit_signs_to_their_url(chunks, totals)
     # Words far weaker than the strongest are noise to a moderator ("ein" beside "Idiot").
     floor = max(min_weight, relative_floor * float(totals.max()))
     evidence = []
@@ -64,6 +66,20 @@ def word_evidence(
         start, end = normalized.span(*span)
         evidence.append(Evidence(original[start:end], start, end, round(float(totals[index]), 4)))
     return tuple(evidence)
+
+
+def _credit_signs_to_their_url(chunks: list[re.Match[str]], totals: np.ndarray) -> None:
+    """A link's sign tokens ("urlshort") stand for the whole link: their weight goes to its
+    URL token, whose span is the link (theirs is only its last character)."""
+    url = None
+    for index, chunk in enumerate(chunks):
+        if chunk.group() == URL_TOKEN:
+            url = index
+        elif url is not None and chunk.group() in _SIGN_TOKENS:
+            totals[url] += totals[index]
+            totals[index] = 0.0
+        else:
+            url = None
 
 
 def _strip_span(chunk: re.Match[str]) -> tuple[int, int] | None:

@@ -37,6 +37,9 @@ from classifier.text.quotes import strongest_evidence_quoted
 from classifier.text.spam_signals import spam_signals
 from classifier.types import ArticleText, CommentInput, CommentScores, Score
 
+#: Bumped whenever the meaning of a feature column or of the normalised text changes without its
+#: name changing: a bundle of another version is refused, as its weights fit other inputs.
+FEATURES_VERSION = 2
 NEWS_DOMAIN = "news"  # comments under news articles elsewhere (GermEval 2021, One Million Posts)
 TWEET_DOMAIN = "tweet"
 SITE_DOMAIN = "site"  # our own site's comments: the head the service uses
@@ -239,7 +242,7 @@ class ModerationModel:
                 facts["closest_article_sentence"] = match.sentence
                 facts["closest_sentence_similarity"] = match.similarity
         if self.approved is not None:
-            approved = self.approved.closest(comment.text, comment.article, features)
+            approved = self.approved.closest(comment.text, comment.article, comment.parent_text, features)
             if approved is not None and approved.similarity >= SIMILAR:
                 # a moderator approved this comment, or one very like it, under this article
                 probability = min(probability, 1.0 - approved.similarity)
@@ -256,7 +259,7 @@ class ModerationModel:
         facts["shared_article_words"] = sorted({e.text.lower() for e in words.shared})
         facts["shares_no_article_words"] = not words.shared
         if words.pieces:
-            facts["shared_word_pieces"] = dict(words.pieces)
+            facts["word_piece_matches"] = dict(words.pieces)
         if comment.parent_text is not None:
             facts["reply"] = True
         if signals:

@@ -18,17 +18,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from classifier.text.links import read_link
+from classifier.text.links import LINK, LINK_SIGNAL_NAMES, read_link
 
 URL_TOKEN = "urltoken"
 USER_TOKEN = "usertoken"
+# One per spam sign of a link, after its URL_TOKEN: "urlshort", "urlshop", "urlaffiliate".
+URL_SIGN_TOKENS = {sign: f"url{sign.split('_')[0]}" for sign in LINK_SIGNAL_NAMES}
 
 # Umlauts are folded to their two-letter spelling (not the other way round): "ae" cannot be told
 # apart from a real "ae" (Israel, Michael), so the one spelling both forms share is "ae".
 _FOLD = {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ẞ": "ss"}
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "$": "s"})
 
-_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|de|net|org|io|ly|at|ch|info|shop)/\S*")
 _MENTION = re.compile(r"@\w+")
 # A word with leetspeak digits (one kind per run) between letters: "v0llid1ot", "schei55e";
 # not "iphone17s" or "h5n1" (digit runs, other digits).
@@ -119,7 +120,7 @@ def _spread(names: tuple[str, ...], match: re.Match[str]) -> tuple[str, list[int
 def _url(match: re.Match[str]) -> tuple[str, list[int]]:
     """A URL as its token, followed by a token per spam sign it shows (``urlshort``, ...): the
     models read a link to a source apart from a shortener, a shop or an affiliate link."""
-    signs = (f"url{sign.split('_')[0]}" for sign in read_link(match).spam_signs)
+    signs = (URL_SIGN_TOKENS[sign] for sign in read_link(match).spam_signs)
     return _spread((URL_TOKEN, *signs), match)
 
 
@@ -201,7 +202,7 @@ def normalize(text: str) -> Normalized:
     """
     normalized, offsets = _fold(text)
     if "/" in normalized or "www" in normalized:
-        normalized, offsets = _rewrite(normalized, offsets, _URL, _url)
+        normalized, offsets = _rewrite(normalized, offsets, LINK, _url)
     if "@" in normalized:
         normalized, offsets = _rewrite(normalized, offsets, _MENTION, _token(USER_TOKEN))
     for pattern, rewrite in _REPAIRS:

@@ -488,7 +488,8 @@ def _topic_classifier(options: TrainingOptions) -> DomainAdaptedClassifier:
 def _approved_comments(topic: Pipeline, decided: Sequence[ModeratorDecision],
                        say: Progress) -> ApprovedComments | None:
     """The comments moderators judged on topic under their article (approvals), or None."""
-    pairs = [(d.article, d.text) for d in _telling(decided, ON_TOPIC.name) if not d.labels[ON_TOPIC.name]]
+    pairs = [(d.article, d.parent_text, d.text) for d in _telling(decided, ON_TOPIC.name)
+             if not d.labels[ON_TOPIC.name]]
     if not pairs:
         return None
     approved = ApprovedComments(topic.named_steps["features"], pairs)

@@ -102,7 +102,7 @@ def signal_words(signals: dict[str, Any]) -> list[str]:
         words.append(text("signal.no_shared_words"))
     elif signals.get("shared_article_words"):
         words.append(text("signal.shared_words", words=", ".join(map(str, signals["shared_article_words"][:5]))))
-    pieces = signals.get("shared_word_pieces")
+    pieces = signals.get("word_piece_matches")
     if isinstance(pieces, dict) and pieces:
         words.append(text("signal.word_pieces", words=", ".join(map(str, list(pieces)[:5]))))
     sentence = signals.get("closest_article_sentence")

@@ -3,8 +3,8 @@
 ``data/bundle-before-split/`` is the team-data model a fresh ``moderation serve`` trained at commit
 603dad8, pickled under the old module names (``classifier.topic``, ``classifier.domain``, ...).
 It unpickles (the old module names still resolve), but its on-topic model was fitted on fewer
-feature columns than this release computes: scoring it would be wrong, so loading it must fail
-and say why, not score or crash mid-request.
+feature columns than this release computes, and its text on other normalised input: scoring it
+would be wrong, so loading it must fail and say why, not score or crash mid-request.
 """
 
 from __future__ import annotations
@@ -26,5 +26,5 @@ def test_a_bundle_with_an_earlier_feature_set_is_refused_with_what_to_do() -> No
     with pytest.raises(ModelLoadError) as refused:
         load_model(BUNDLE)
     message = str(refused.value)
-    assert "earlier release" in message and "21 columns" in message
+    assert "another release (version 1, 21 on-topic columns" in message
     assert "moderation train" in message and "moderation retrain" in message

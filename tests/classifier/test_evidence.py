@@ -142,3 +142,11 @@ def test_spam_evidence_highlights_the_whole_link(trained_model) -> None:
     assert_spans_exact(text, evidence)
     link = [e for e in evidence if e.text.startswith("https")]
     assert link and link[0].text == "https://example.com/super/deal?id=5"
+
+
+def test_a_spam_link_is_highlighted_whole_never_its_last_character(trained_model) -> None:
+    text = "Jetzt zuschlagen: https://bit.ly/abc123 und https://www.amazon.de/dp/B0C1234567?tag=x-21"
+    evidence = trained_model.score(CommentInput(text), cascade=False)["spam"].evidence
+    assert_spans_exact(text, evidence)
+    assert {e.text for e in evidence} & {"https://bit.ly/abc123", "https://www.amazon.de/dp/B0C1234567?tag=x-21"}
+    assert all(len(e.text) > 1 for e in evidence)

@@ -51,6 +51,9 @@ def test_link_words_are_content_words_and_the_address_noise_is_not() -> None:
         ("https://www.amazon.de/dp/B0CX12345?tag=sparfuchs-21", "affiliate_link"),
         ("Mein Laden: https://funk-zubehoer-shop.de/repeater", "shop_link"),
         ("https://example.com/test?ref=spar123", "affiliate_link"),
+        ("HTTPS://BIT.LY/ABC", "short_link"),  # links are matched in any case
+        ("mehr unter t.co/abc123", "short_link"),  # a shortener needs no scheme
+        ("https://example.com/shop/ladekabel", "shop_link"),
     ],
 )
 def test_the_spam_signs_of_a_link_are_signals(text, signal) -> None:
@@ -64,6 +67,10 @@ def test_the_spam_signs_of_a_link_are_signals(text, signal) -> None:
         "Der Bericht: https://www.tagesschau.de/inland/funkloch-101.html?utm_source=mastodon",
         "Open data: https://github.com/bundesnetzagentur/mobilfunk-monitoring",
         "doi.org/10.1000/182 hat die Messmethode",
+        # shop words in a source's path are its words, not a shop
+        "Die Tarife: https://www.bahn.de/angebot/regio/deutschlandticket",
+        "Bericht: https://www.tagesschau.de/inland/deal-mit-dem-land-100.html",
+        "Paper: https://www.ipp.mpg.de/5532/triple-product-record",
     ],
 )
 def test_a_link_to_a_source_is_no_spam_signal(text) -> None:
@@ -93,3 +100,11 @@ def test_shared_article_words_are_only_words_of_the_article_and_pieces_are_named
     pieces = dict(match.pieces)
     assert "kernfusionsforschung" in pieces and "überhaupt" not in pieces
     assert all(len(piece) == 5 for found in pieces.values() for piece in found)
+
+
+@pytest.mark.parametrize("text", ["http://[x", "Siehe https://[foo]/x dazu", "www.[", "https://"])
+def test_a_malformed_address_is_read_without_failing(text) -> None:
+    for link in find_links(text):
+        assert link.host == "" or link.host
+    spam_signals(text)
+    content_words(text)

@@ -549,7 +549,7 @@ def test_the_on_topic_reason_says_what_the_comment_shares_with_the_article(app):
 
 def test_word_pieces_and_a_like_approved_comment_are_named_as_what_they_are(app):
     with app.test_request_context():
-        assert signal_words({"shares_no_article_words": True, "shared_word_pieces": {"fusionskraft": ["usion"]},
+        assert signal_words({"shares_no_article_words": True, "word_piece_matches": {"fusionskraft": ["usion"]},
                              "like_approved_comment": {"text": "Danke dir!", "similarity": 0.91}}) == [
             "teilt kein Wort mit dem Artikel",
             "Wortteile wie im Artikel (kein gemeinsames Wort): fusionskraft",
