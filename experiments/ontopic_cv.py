@@ -39,15 +39,15 @@ from classifier.data.corpora import available_corpora, load_corpus
 from classifier.data.overlap import normalised_key
 from classifier.data.teamdata import TeamComment, TeamData, load_team_data
 from classifier.estimators.encoder import SentenceEmbedder
-from classifier.ontopic.lexical import content_words
 from classifier.ontopic.semantic import TEXT_MEANING_FEATURE, SemanticTopicFeatures
 from classifier.serving.model import SITE_DOMAIN, topic_cascade
 from classifier.text.ngrams import NgramAnalyzer
+from classifier.training.evaluation import shares_no_article_word
 from classifier.training.train import (
     SPAM_CATEGORIES,
     TrainingOptions,
     _reference_articles,
-    _topic_classifier,
+    _site_classifier,
     _train_meaning_head,
     _train_text_head,
     _train_topic,
@@ -102,7 +102,7 @@ def main() -> None:
                 for name, left_out in without.items()}
     variants["+ meaning + margins + cross"] = np.column_stack([rows, _cross_features(semantic, inputs)])
     for name, matrix in variants.items():
-        second = _topic_classifier(options).fit(matrix, labels, sample_domains=domains)
+        second = _site_classifier(options).fit(matrix, labels, sample_domains=domains)
         for band in BANDS:
             combined = topic_cascade(lexical.oof_proba_, second.oof_proba_, band)
             slow = ((lexical.oof_proba_ >= band[0]) & (lexical.oof_proba_ <= band[1]))[kinds["own"]].mean()
@@ -113,16 +113,14 @@ def main() -> None:
 def _pair_kinds(team: TeamData, comments: list[TeamComment]) -> dict[str, np.ndarray]:
     """Per pair, in topic_examples' order: under its own article? sharing no word with that
     article? spam or an ad (which the spam rule holds)?"""
-    own, no_word, spammy = [], [], []
-    for comment in comments:
-        article = team.articles[comment.article_id]
-        lemmas = {w.lemma for w in content_words(f"{article.title}\n{article.body}")}
-        shares_none = not {w.lemma for w in content_words(comment.text)} & lemmas
+    no_word = shares_no_article_word(team, comments)
+    own, shares_none, spammy = [], [], []
+    for comment, comment_no_word in zip(comments, no_word, strict=True):
         for is_own in ((True, False) if comment.on_topic else (True,)):
             own.append(is_own)
-            no_word.append(shares_none)
+            shares_none.append(comment_no_word)
             spammy.append(comment.category in SPAM_CATEGORIES)
-    return {"own": np.array(own), "no_word": np.array(no_word), "spammy": np.array(spammy)}
+    return {"own": np.array(own), "no_word": np.array(shares_none), "spammy": np.array(spammy)}
 
 
 def _cross_features(semantic: SemanticTopicFeatures, inputs) -> np.ndarray:

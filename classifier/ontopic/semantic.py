@@ -174,17 +174,18 @@ class SemanticTopicFeatures(PerArticleCache, TransformerMixin, BaseEstimator):
             parent = float(parent_embedding @ embedding)
             # a reply is judged with its parent: how close the parent is to the article
             parent_article = float(np.max(article.vectors @ parent_embedding))
+        centroid = float(article.centroid @ embedding)
         row = np.array([
             lexical_logit,
             similarities[0],
             body[0],
             body[:3].mean(),
-            float(article.centroid @ embedding),
+            centroid,
             parent,
             float(is_reply),
             parent_article,
             parent * parent_article,
-            *self._over_references(article, embedding, float(article.centroid @ embedding), body[0]),
+            *self._over_references(article, embedding, centroid, body[0]),
         ], dtype=np.float64)
         if self.text_head is not None:
             if text_logit is None:

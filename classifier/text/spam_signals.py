@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from classifier.text.links import LINK, LINK_SIGNAL_NAMES, find_links
+from classifier.text.links import LINK_SIGNAL_NAMES, find_links
 
 # Written in lower case and matched against the lower-cased text, which is cheaper than
 # re.IGNORECASE (about 30 % of this module's time); "shouting" needs the case and reads the text.
@@ -32,7 +32,7 @@ _CASED = frozenset({"shouting"})
 def spam_signals(text: str) -> dict[str, int]:
     """How often each spam signal occurs in ``text`` (only those that occur)."""
     lowered = text.lower()
-    found = _link_signals(text) if LINK.search(text) else {}
+    found = _link_signals(text)
     for name, pattern in _SIGNALS.items():
         count = len(pattern.findall(text if name in _CASED else lowered))
         if count:

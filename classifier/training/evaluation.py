@@ -16,7 +16,7 @@ from classifier.ontopic.lexical import content_words
 from classifier.scores import ON_TOPIC, RESPECTFUL, SCORES, SPAM
 from classifier.serving.bundle import read_metadata
 from classifier.serving.model import ModerationModel
-from classifier.text.links import find_links
+from classifier.text.links import link_spans
 from classifier.training.metrics import evaluate_predictions
 from classifier.training.train import CORPUS_DOMAINS, TEAM_SOURCE
 from classifier.types import ArticleText, CommentInput
@@ -147,8 +147,8 @@ def _on_topic_targets(team: TeamData, comments: list[TeamComment], values: dict[
     """The on-topic rule's false alarms by kind of comment, and the off-topic comments it or the
     spam rule holds, at those rules' hold thresholds."""
     held_as_off_topic = values[ON_TOPIC.name] >= holds.topic_hold
-    with_link = np.array([bool(find_links(c.text)) for c in comments], dtype=bool)
-    no_shared = np.array([_shares_no_word(team, c) for c in comments], dtype=bool)
+    with_link = np.array([bool(link_spans(c.text)) for c in comments], dtype=bool)
+    no_shared = shares_no_article_word(team, comments)
     reply = np.array([c.parent_id is not None for c in comments], dtype=bool)
     on = ~off
     kinds = {"all": on, "with_link": on & with_link, "sharing_no_article_word": on & no_shared,
@@ -162,10 +162,12 @@ def _on_topic_targets(team: TeamData, comments: list[TeamComment], values: dict[
     }
 
 
-def _shares_no_word(team: TeamData, comment: TeamComment) -> bool:
-    article = team.articles[comment.article_id]
-    article_lemmas = {w.lemma for w in content_words(f"{article.title}\n{article.body}")}
-    return not {w.lemma for w in content_words(comment.text)} & article_lemmas
+def shares_no_article_word(team: TeamData, comments: list[TeamComment]) -> np.ndarray:
+    """Per comment, whether none of its content words (lemmas) occurs in its article."""
+    article_lemmas = {article_id: {w.lemma for w in content_words(f"{article.title}\n{article.body}")}
+                      for article_id, article in team.articles.items()}
+    return np.array([not {w.lemma for w in content_words(c.text)} & article_lemmas[c.article_id]
+                     for c in comments], dtype=bool)
 
 
 def _share(mask: np.ndarray) -> float | None:

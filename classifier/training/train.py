@@ -267,6 +267,13 @@ def _telling(decisions: Sequence[ModeratorDecision], score: str) -> list[Moderat
     return [d for d in decisions if score in d.labels]
 
 
+def _site_classifier(options: TrainingOptions) -> DomainAdaptedClassifier:
+    """The logistic regression of our own site's models. Its ``site`` head is the one the service
+    uses; fitted with ``sample_domains``, that head is calibrated on the ``site`` rows only."""
+    return DomainAdaptedClassifier(domain=SITE_DOMAIN, C=options.C, cv=options.cv,
+                                   random_state=options.random_state)
+
+
 def _weights(sources: np.ndarray, options: TrainingOptions) -> np.ndarray:
     """Per-example weights: our own site's comments count ``team_weight`` times."""
     return np.where(np.isin(sources, SITE_SOURCES), options.team_weight, 1.0)
@@ -344,8 +351,7 @@ def _train_spam(vectorizer: TfidfVectorizer, team_train: list[TeamComment],
                       + [int(d.labels[SPAM.name]) for d in moderated])
     say(f"spam model: {len(team_train)} team comments and {len(moderated)} moderator decisions "
         f"({labels.sum()} spam or ads)")
-    classifier = DomainAdaptedClassifier(domain=SITE_DOMAIN, C=options.C, cv=options.cv,
-                                         random_state=options.random_state)
+    classifier = _site_classifier(options)
     classifier.fit(vectorizer.transform(texts), labels)
     # The vectorizer is already fitted (shared with the respect model): assemble, do not refit.
     return Pipeline([("tfidf", vectorizer), ("clf", classifier)])
@@ -366,8 +372,7 @@ def _train_text_head(vectorizer: TfidfVectorizer, team_train: list[TeamComment],
     domains = np.array([SITE_DOMAIN] * len(site) + ["forum"] * len(forum_rows), dtype=object)
     say(f"off-topic text head: {len(texts)} comments ({labels.sum()} off topic, "
         f"{len(forum_rows)} from one-million-posts)")
-    classifier = DomainAdaptedClassifier(domain=SITE_DOMAIN, C=options.C, cv=options.cv,
-                                         random_state=options.random_state)
+    classifier = _site_classifier(options)
     classifier.fit(vectorizer.transform(texts), labels, sample_domains=domains)
     logits = {text: float(v) for (text, _), v in zip(site, classifier.oof_decision_, strict=False)}
     return Pipeline([("tfidf", vectorizer), ("clf", classifier)]), logits
@@ -459,7 +464,7 @@ def _train_topic(team: TeamData, team_train: list[TeamComment], decided: Sequenc
     topic = Pipeline([
         ("features", TopicFeatures(text_head=text_head)),
         ("scale", StandardScaler()),
-        ("clf", _topic_classifier(options)),
+        ("clf", _site_classifier(options)),
     ])
     topic.fit(inputs, labels, features__reference_articles=references,
               features__background=background,
@@ -476,13 +481,6 @@ def _train_topic(team: TeamData, team_train: list[TeamComment], decided: Sequenc
 def _reference_articles(team: TeamData) -> list[ArticleText]:
     """The articles every comment is also compared with (the team's)."""
     return [ArticleText(a.title, a.body) for a in team.articles.values()]
-
-
-def _topic_classifier(options: TrainingOptions) -> DomainAdaptedClassifier:
-    """The on-topic stages' classifier; fitted with the pairs' domains, its ``site`` head (the
-    service's) is calibrated on the comments under their own article."""
-    return DomainAdaptedClassifier(domain=SITE_DOMAIN, C=options.C, cv=options.cv,
-                                   random_state=options.random_state)
 
 
 def _approved_comments(topic: Pipeline, decided: Sequence[ModeratorDecision],
@@ -505,8 +503,7 @@ def _train_meaning_head(embedder: SentenceEmbedder, pairs: TopicPairs, options: 
     own = {c.text: label for c, label, domain in zip(*pairs, strict=True) if domain == SITE_DOMAIN}
     texts = list(own)
     say(f"on-topic meaning head: embedding {len(texts)} comments")
-    head = DomainAdaptedClassifier(domain=SITE_DOMAIN, C=options.C, cv=options.cv,
-                                   random_state=options.random_state)
+    head = _site_classifier(options)
     head.fit(embedder.transform(texts), np.array([own[t] for t in texts]))
     return head, dict(zip(texts, head.oof_decision_.tolist(), strict=True))
 
@@ -525,7 +522,7 @@ def _train_topic_encoder(topic: Pipeline, pairs: TopicPairs, references: list[Ar
     say(f"on-topic second stage: embedding {len(inputs)} comment/article pairs")
     second = Pipeline([
         ("features", SemanticTopicFeatures(lexical=topic, embedder=embedder, text_head=text_head)),
-        ("clf", _topic_classifier(options)),
+        ("clf", _site_classifier(options)),
     ])
     lexical = topic.named_steps["clf"]
     second.fit(inputs, labels, features__lexical_logits=lexical.oof_decision_,
@@ -556,8 +553,7 @@ def _train_encoder(examples: _Examples, respect: Pipeline, options: TrainingOpti
     sources = np.array(examples.sources)
     domains = np.array([CORPUS_DOMAINS[s] for s in sources], dtype=object)
     weights = _weights(sources, options)
-    classifier = DomainAdaptedClassifier(domain=SITE_DOMAIN, C=options.C, cv=options.cv,
-                                         random_state=options.random_state)
+    classifier = _site_classifier(options)
     classifier.fit(vectors, labels, sample_domains=domains, sample_weight=weights)
     lexical = respect.named_steps["clf"].oof_proba_
     combined = respect_cascade(lexical, classifier.oof_proba_, options.cascade_band)

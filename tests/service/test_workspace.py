@@ -318,24 +318,18 @@ def test_undo_is_refused_once_the_window_has_passed(app, moderator, api, monkeyp
     assert len(reviews(app)) == 1
 
 
-def test_only_the_user_who_decided_can_undo(app, moderator, api, make_user):
+def test_only_the_user_who_decided_can_undo(app, moderator, api, log_in_as):
     held(api)
     moderator.decide("c-1", decision="reject", version="1", reason_code="SPAM")
-    make_user("ben")
-    ben = Moderator(app.test_client())
-    ben.log_in("ben")
-    ben.page()
+    ben = log_in_as("ben")
     assert ben.post("/moderate/comments/c-1/undo", version="2").status_code == 409
     assert len(reviews(app)) == 1
 
 
-def test_undo_restores_the_earlier_moderators_decision_not_the_models(app, moderator, api, make_user):
+def test_undo_restores_the_earlier_moderators_decision_not_the_models(app, moderator, api, log_in_as):
     held(api)
     moderator.decide("c-1", decision="reject", version="1", reason_code="SPAM")
-    make_user("ben")
-    ben = Moderator(app.test_client())
-    ben.log_in("ben")
-    ben.page()
+    ben = log_in_as("ben")
     answer = ben.decide("c-1", decision="approve", version="2", overrule_reason="QUOTE_OR_IRONY")
     assert answer.status_code == 200, answer.get_data(as_text=True)
     assert ben.post("/moderate/comments/c-1/undo", version="3").status_code == 200
@@ -371,7 +365,7 @@ def test_overrule_reasons_are_exported_for_retraining(app, moderator, api):
 
 
 def test_possibly_illegal_sends_the_comment_to_second_review_where_another_moderator_decides(
-        app, moderator, api, make_user):
+        app, moderator, api, log_in_as):
     held(api, "c-1")
     held(api, "c-2", "Auch dumm.")
     response = moderator.decide("c-1", decision="reject", version="1", reason_code="ILLEGAL_CONTENT")
@@ -395,10 +389,7 @@ def test_possibly_illegal_sends_the_comment_to_second_review_where_another_moder
     assert "Von anna zur Zweitprüfung gegeben" in second  # who asked for it, for the second moderator
     history = moderator.page("/moderate/comments/c-1").get_data(as_text=True)
     assert "Fassung 1: Zur Zweitprüfung gegeben · Möglicherweise rechtswidrig (Zweitprüfung), von anna" in history
-    make_user("ben")
-    ben = Moderator(app.test_client())
-    ben.log_in("ben")
-    ben.page("/moderate?queue=second_review")
+    ben = log_in_as("ben", "/moderate?queue=second_review")
     assert ben.decide("c-1", decision="reject", version="2", reason_code="ABUSIVE").status_code == 200
     assert api.get("/v1/comments/c-1", role="moderator").json["status"] == "rejected"
     assert 'id="card-c-1"' not in moderator.page("/moderate?queue=second_review").get_data(as_text=True)
@@ -556,12 +547,9 @@ def test_word_pieces_and_a_like_approved_comment_are_named_as_what_they_are(app)
             "ähnelt einem freigegebenen Kommentar: „Danke dir!“ (Ähnlichkeit 0,91)"]
 
 
-def test_another_moderators_selection_shows_as_a_marker_that_expires(app, moderator, api, make_user, monkeypatch):
+def test_another_moderators_selection_shows_as_a_marker_that_expires(app, moderator, api, log_in_as, monkeypatch):
     held(api, "c-1")
-    make_user("ben")
-    ben = Moderator(app.test_client())
-    ben.log_in("ben")
-    ben.page()
+    ben = log_in_as("ben")
     assert ben.post("/moderate/comments/c-1/viewing").status_code == 204
     assert "Wird gerade angesehen von ben" in moderator.page().get_data(as_text=True)
     assert "Wird gerade angesehen" not in ben.page().get_data(as_text=True)  # not for oneself

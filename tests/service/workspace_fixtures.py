@@ -66,10 +66,20 @@ def make_user(app: Flask) -> Callable[..., Any]:
 
 
 @pytest.fixture
-def moderator(app: Flask, make_user: Callable[..., Any]) -> Moderator:
+def log_in_as(app: Flask, make_user: Callable[..., Any]) -> Callable[..., Moderator]:
+    """A new moderator account, logged in with its own client, on ``path`` (default: the queue)."""
+
+    def log_in(username: str, path: str = "/moderate") -> Moderator:
+        make_user(username)
+        user = Moderator(app.test_client())
+        assert user.log_in(username).status_code == 303
+        user.page(path)
+        return user
+
+    return log_in
+
+
+@pytest.fixture
+def moderator(log_in_as: Callable[..., Moderator]) -> Moderator:
     """Anna, logged in."""
-    make_user("anna")
-    anna = Moderator(app.test_client())
-    assert anna.log_in("anna").status_code == 303
-    anna.page()
-    return anna
+    return log_in_as("anna")
