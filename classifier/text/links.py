@@ -82,7 +82,7 @@ def find_links(text: str) -> list[Link]:
 
 def link_spans(text: str) -> list[tuple[int, int]]:
     """Where the links of ``text`` stand (cheap: no address is parsed)."""
-    if "/" not in text and "www." not in text:
+    if "/" not in text and "www." not in text.lower():  # LINK matches in any case
         return []
     return [match.span() for match in LINK.finditer(text)]
 

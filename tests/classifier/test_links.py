@@ -38,6 +38,8 @@ def test_link_words_are_content_words_and_the_address_noise_is_not() -> None:
     lemmas = [w.lemma for w in content_words("Steht hier: https://www.bundesnetzagentur.de/versorgungsauflagen.html")]
     assert "bundesnetzagentur" in lemmas and "versorgungsauflagen" in lemmas
     assert not {"https", "www", "html"} & set(lemmas)
+    # in any case, as the link pattern matches
+    assert "www" not in [w.lemma for w in content_words("Steht auf WWW.BUNDESNETZAGENTUR.DE")]
     # outside a link, such words are words like any other
     assert "html" in [w.lemma for w in content_words("Ich lerne gerade HTML und CSS")]
 
